@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError, ValueError } from '../errors';
+
+/** A shape pattern: `null` matches any size (the batch axis, as in tfjs-layers' `inputShape`). */
+export type ShapePattern = readonly (number | null)[];
+
+export function formatShape(shape: ShapePattern): string {
+  return `[${shape.map((d) => (d === null ? 'batch' : String(d))).join(', ')}]`;
+}
+
+export function assertTensor(value: unknown, argument: string): asserts value is tf.Tensor {
+  if (!(value instanceof tf.Tensor)) {
+    const received = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new ShapeError(argument, 'a tf.Tensor', received);
+  }
+  if (value.isDisposed) throw new ValueError(argument, 'a live tensor', 'a disposed tensor');
+}
+
+export function assertFloat(t: tf.Tensor, argument: string): void {
+  if (t.dtype !== 'float32') throw new ShapeError(argument, "dtype 'float32'", `dtype '${t.dtype}'`);
+}
+
+export function sameShape(a: ShapePattern, b: ShapePattern): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function shapeMatches(shape: readonly number[], pattern: ShapePattern): boolean {
+  return shape.length === pattern.length && pattern.every((d, i) => d === null || d === shape[i]);
+}
+
+/** Throws a ShapeError unless `t` matches `pattern` and its batch axis is non-empty. */
+export function assertShape(t: tf.Tensor, pattern: ShapePattern, argument: string): void {
+  const batchOk = pattern[0] !== null || (t.shape[0] ?? 0) >= 1;
+  if (!shapeMatches(t.shape, pattern) || !batchOk) {
+    const expected = `shape ${formatShape(pattern).replace('batch', 'batch>=1')}`;
+    throw new ShapeError(argument, expected, formatShape(t.shape));
+  }
+}
+
+/** Reads one boolean back: the values are checked before any weight can change. */
+export async function assertFinite(t: tf.Tensor, argument: string): Promise<void> {
+  const flag = tf.tidy(() => tf.all(tf.isFinite(t)));
+  const [ok] = await flag.data();
+  flag.dispose();
+  if (!ok) throw new ValueError(argument, 'finite values', 'a tensor containing NaN or ±Infinity');
+}
+
+export function assertPositiveInteger(value: unknown, argument: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(argument, 'an integer >= 1', describe(value));
+  }
+}
+
+export function assertNumberInRange(value: unknown, argument: string, min: number, max: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(argument, `a number in [${min}, ${max}]`, describe(value));
+  }
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof tf.Tensor) return `a tensor of shape ${formatShape(value.shape)}`;
+  return String(value);
+}

@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe } from 'vitest';
+
+export const BACKENDS = ['cpu', 'wasm'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Runs `body` once per backend, with that backend active for its tests (tfjs's describeWithFlags, simplified). */
+export function describeEachBackend(name: string, body: (backend: BackendName) => void): void {
+  describe.each(BACKENDS)(`${name} [%s]`, (backend) => {
+    beforeAll(async () => {
+      await tf.setBackend(backend);
+      await tf.ready();
+    });
+    body(backend);
+  });
+}
