@@ -1,0 +1,15 @@
+export { minimaxDiscriminatorLoss, minimaxGeneratorLoss, nonSaturatingGeneratorLoss } from './minimax';
+export type {
+  DiscriminatorLossFn,
+  DiscriminatorLossOptions,
+  GeneratorLossFn,
+  GeneratorLossOptions,
+  LossResult,
+} from './minimax';
+export {
+  minimaxDiscriminatorLossFromProbabilities,
+  minimaxGeneratorLossFromProbabilities,
+  nonSaturatingGeneratorLossFromProbabilities,
+} from './probabilities';
+export type { ProbabilityOptions } from './probabilities';
+export type { LossWeights, Reduction, ReductionOptions } from './reduction';

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertNumberInRange } from '../internal/shapes';
+import {
+  discriminatorLossWith,
+  generatorLossWith,
+  type DiscriminatorLossOptions,
+  type GeneratorLossOptions,
+  type LossResult,
+  type ScoreTerms,
+} from './minimax';
+import { assertLogits, type Reduction } from './reduction';
+
+/** Options of the probability-input losses: those of the logit form plus the clipping bound. */
+export interface ProbabilityOptions {
+  /**
+   * Probabilities are clipped to [ε, 1 − ε] before the log, so a saturated D gives a loss of about −log ε ≈ 16.1
+   * instead of Infinity, and a zero gradient there.
+   * @defaultValue `1e-7`
+   */
+  readonly epsilon?: number;
+}
+
+function probabilityTerms(epsilon = 1e-7): ScoreTerms {
+  assertNumberInRange(epsilon, 'options.epsilon', Number.MIN_VALUE, 0.5);
+  const clip = (p: tf.Tensor) => tf.clipByValue(p, epsilon, 1 - epsilon);
+  return {
+    inputName: 'Probabilities',
+    negLogReal: (p) => tf.neg(tf.log(clip(p))),
+    negLogFake: (p) => tf.neg(tf.log1p(tf.neg(clip(p)))),
+    check: assertLogits,
+  };
+}
+
+/**
+ * {@link nonSaturatingGeneratorLoss} for a discriminator that ends in a sigmoid: −log D(G(z)) from probabilities.
+ * This is the less stable form: probabilities are clipped to [ε, 1 − ε], so the loss is capped near 16.1 and its
+ * gradient vanishes once D saturates. Prefer the logit form and a discriminator that outputs logits.
+ *
+ * @param fakeProbabilities - D(G(z)) in [0, 1], any shape of rank >= 1
+ * @param options - epsilon, weights and reduction
+ * @returns the mean loss, or the per-element tensor with `reduction: 'none'`
+ *
+ * @example
+ * ```ts
+ * nonSaturatingGeneratorLossFromProbabilities(tf.tensor1d([0.9, 0.5])).print(); // 0.3993
+ * ```
+ */
+export function nonSaturatingGeneratorLossFromProbabilities<R extends Reduction = 'mean'>(
+  fakeProbabilities: tf.Tensor,
+  options: GeneratorLossOptions<R> & ProbabilityOptions = {},
+): LossResult<R> {
+  return generatorLossWith(probabilityTerms(options.epsilon), false, fakeProbabilities, options);
+}
+
+/**
+ * {@link minimaxGeneratorLoss} from probabilities: log(1 − D(G(z))), with D(G(z)) clipped to [ε, 1 − ε]. The less
+ * stable form; prefer logits.
+ *
+ * @param fakeProbabilities - D(G(z)) in [0, 1], any shape of rank >= 1
+ * @param options - epsilon, weights and reduction
+ * @returns the mean loss, or the per-element tensor with `reduction: 'none'`
+ *
+ * @example
+ * ```ts
+ * minimaxGeneratorLossFromProbabilities(tf.tensor1d([0.9, 0.5])).print(); // -1.4979
+ * ```
+ */
+export function minimaxGeneratorLossFromProbabilities<R extends Reduction = 'mean'>(
+  fakeProbabilities: tf.Tensor,
+  options: GeneratorLossOptions<R> & ProbabilityOptions = {},
+): LossResult<R> {
+  return generatorLossWith(probabilityTerms(options.epsilon), true, fakeProbabilities, options);
+}
+
+/**
+ * {@link minimaxDiscriminatorLoss} from probabilities: −log D(x) − log(1 − D(G(z))), with both clipped to
+ * [ε, 1 − ε]. The less stable form; prefer logits.
+ *
+ * @param realProbabilities - D(x) in [0, 1], any shape of rank >= 1
+ * @param fakeProbabilities - D(G(z)) in [0, 1]
+ * @param options - epsilon, label smoothing, weights and reduction
+ * @returns mean(real term) + mean(fake term), or their element-wise sum with `reduction: 'none'`
+ *
+ * @example
+ * ```ts
+ * minimaxDiscriminatorLossFromProbabilities(tf.tensor1d([0.9]), tf.tensor1d([0.2])).print(); // 0.3285
+ * ```
+ */
+export function minimaxDiscriminatorLossFromProbabilities<R extends Reduction = 'mean'>(
+  realProbabilities: tf.Tensor,
+  fakeProbabilities: tf.Tensor,
+  options: DiscriminatorLossOptions<R> & ProbabilityOptions = {},
+): LossResult<R> {
+  return discriminatorLossWith(probabilityTerms(options.epsilon), realProbabilities, fakeProbabilities, options);
+}
