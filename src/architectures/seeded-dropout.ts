@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { mixSeed } from '../random';
+
+/** Constructor arguments of {@link SeededDropout}. */
+export interface SeededDropoutArgs {
+  /** Fraction of units dropped in training, in [0, 1). */
+  readonly rate: number;
+  /** Base seed; call `i` draws its mask from `mix(seed, i)`. */
+  readonly seed: number;
+  /** Layer name. */
+  readonly name?: string;
+}
+
+/**
+ * Dropout whose masks are reproducible from a seed yet differ from step to step.
+ *
+ * tfjs-layers' `dropout({ seed })` reuses its seed on every call, so each step drops the same units; without a seed
+ * it draws from `Math.random`, so runs cannot be replayed. This layer draws call `i`'s mask from `mix(seed, i)`.
+ * Inference (`training: false`) passes inputs through. To load a saved model that contains it, call
+ * {@link registerGenerativeLayers} first.
+ *
+ * @example
+ * ```ts
+ * const model = tf.sequential({ layers: [
+ *   tf.layers.dense({ inputShape: [784], units: 256 }),
+ *   new SeededDropout({ rate: 0.3, seed: 7 }),
+ * ] });
+ * ```
+ */
+export class SeededDropout extends tfl.layers.Layer {
+  /** The name this layer is registered under for (de)serialisation. */
+  static get className(): string {
+    return 'TfjsGenerativeSeededDropout';
+  }
+
+  /** Fraction of units dropped in training. */
+  readonly rate: number;
+  /** Base seed. */
+  readonly seed: number;
+  private calls = 0;
+
+  /** @param args - rate, seed and an optional name */
+  constructor(args: SeededDropoutArgs) {
+    super(args.name === undefined ? {} : { name: args.name });
+    this.rate = args.rate;
+    this.seed = args.seed;
+    this.supportsMasking = true;
+  }
+
+  /** Drops units with probability `rate` (scaling the rest by 1 / (1 − rate)) when `kwargs.training` is true. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (x === undefined) throw new Error('SeededDropout expects one input tensor');
+    if (kwargs['training'] !== true || this.rate <= 0) return x;
+    return tf.dropout(x, this.rate, undefined, mixSeed(this.seed, this.calls++));
+  }
+
+  /** Configuration for serialisation. */
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
+/**
+ * Registers this library's custom layers with tfjs's serialisation, so that `tf.loadLayersModel` can rebuild a saved
+ * network that uses them. Nothing is registered at import time (the package has no side effects).
+ *
+ * @example
+ * ```ts
+ * registerGenerativeLayers();
+ * const discriminator = await tf.loadLayersModel(handler);
+ * ```
+ */
+export function registerGenerativeLayers(): void {
+  tf.serialization.registerClass(SeededDropout);
+}

@@ -1,0 +1,3 @@
+export { GAN } from './gan';
+export type { GANStepLogs, SampleOptions } from './gan';
+export type { GANConfig, GANNetworks, GANTrainSteps } from './config';
