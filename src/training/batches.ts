@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '../errors';
+import { describe, formatShape } from '../internal/shapes';
+import type { SeedStream } from '../random';
+
+/**
+ * Where one epoch's batches come from. `owned` says whether the Trainer made the batches (and so disposes each one
+ * after its step) or they belong to the caller.
+ * @internal
+ */
+export interface BatchSource<B> {
+  readonly owned: boolean;
+  epoch(): AsyncIterator<B>;
+}
+
+/**
+ * What `fit` trains on: a tensor of examples `[N, ...]` that the Trainer batches itself (only when batches are
+ * tensors), or ready-made batches from an `Iterable` or `AsyncIterable`.
+ *
+ * @example
+ * ```ts
+ * const fromTensor: TrainingData<tf.Tensor> = tf.randomNormal([1000, 784]);
+ * const fromArray: TrainingData<tf.Tensor> = [tf.zeros([32, 784]), tf.ones([32, 784])];
+ * ```
+ */
+export type TrainingData<B> = Iterable<B> | AsyncIterable<B> | ([B] extends [tf.Tensor] ? tf.Tensor : never);
+
+/** @internal */
+export interface TensorBatchOptions {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropRemainder: boolean;
+  readonly seeds: SeedStream;
+}
+
+const UINT32 = 0x1_0000_0000;
+
+/**
+ * The example order of one epoch: `0..n-1`, shuffled with a seeded Fisher–Yates when `seeds` is given. Done in plain
+ * JS rather than with `tf.util.shuffle`, which draws from `Math.random` and so cannot replay a run.
+ * @internal
+ */
+export function epochOrder(n: number, seeds?: SeedStream): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (seeds === undefined) return order;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor((seeds.next() / UINT32) * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+/**
+ * Slices `data` into batches along axis 0, following `order`. Each batch is a new tensor that the caller disposes;
+ * `data` itself is only read.
+ * @internal
+ */
+export function* sliceBatches(
+  data: tf.Tensor,
+  order: Int32Array,
+  batchSize: number,
+  dropRemainder: boolean,
+  ordered: boolean,
+): Generator<tf.Tensor, void, undefined> {
+  const n = order.length;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    if (size < batchSize && dropRemainder) return;
+    // An unshuffled epoch is contiguous, so a slice does without building an index tensor.
+    yield ordered
+      ? tf.slice(data, start, size) // [size, ...]
+      : tf.tidy(() => tf.gather(data, tf.tensor1d(order.subarray(start, start + size), 'int32'))); // [size, ...]
+  }
+}
+
+/**
+ * Checks a tensor dataset and returns a source that reshuffles it each epoch.
+ * @internal
+ */
+export function tensorSource(data: tf.Tensor, options: TensorBatchOptions): BatchSource<tf.Tensor> {
+  if (data.isDisposed) throw new ShapeError('data', 'a live tensor', 'a disposed tensor');
+  const n = data.shape[0];
+  if (n === undefined || n < 1) {
+    throw new ShapeError('data', 'a tensor of shape [N>=1, ...] (examples along axis 0)', formatShape(data.shape));
+  }
+  const { batchSize, shuffle, dropRemainder, seeds } = options;
+  return {
+    owned: true,
+    epoch() {
+      const order = epochOrder(n, shuffle ? seeds : undefined);
+      return toAsync(sliceBatches(data, order, batchSize, dropRemainder, !shuffle));
+    },
+  };
+}
+
+/**
+ * A source that re-iterates the caller's batches each epoch and never disposes them.
+ * @internal
+ */
+export function iterableSource<B>(data: Iterable<B> | AsyncIterable<B>): BatchSource<B> {
+  return {
+    owned: false,
+    epoch() {
+      if (isAsyncIterable(data)) return data[Symbol.asyncIterator]();
+      return toAsync(data[Symbol.iterator]());
+    },
+  };
+}
+
+/**
+ * Whether `data` is something the Trainer can iterate; throws a ConfigError naming `data` otherwise.
+ * @internal
+ */
+export function assertIterable<B>(data: unknown): asserts data is Iterable<B> | AsyncIterable<B> {
+  if (!isAsyncIterable(data) && !isIterable(data)) {
+    throw new ConfigError('data', 'a tf.Tensor, an Iterable or an AsyncIterable of batches', describe(data));
+  }
+}
+
+function isIterable(x: unknown): x is Iterable<unknown> {
+  return x !== null && x !== undefined && typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return x !== null && x !== undefined && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+// A hand-written adapter rather than an async generator: values pass through unawaited, so a batch that happens to
+// be a thenable is not unwrapped, and `return()` reaches the inner iterator so a closed generator runs its finally.
+function toAsync<T>(it: Iterator<T>): AsyncIterator<T> {
+  return {
+    next: async () => it.next(),
+    return: async () => it.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+/**
+ * Picks the source for `data`: the Trainer's own batching for a tensor, the caller's batches otherwise.
+ * @internal
+ */
+export function batchSource<B>(data: TrainingData<B>, options: TensorBatchOptions): BatchSource<B> {
+  if (data instanceof tf.Tensor) {
+    const n = data.shape[0] ?? 0;
+    if (options.dropRemainder && n >= 1 && options.batchSize > n) {
+      const expected = `at most ${n} (the examples in data) with dropRemainder`;
+      throw new ConfigError('options.batchSize', expected, String(options.batchSize));
+    }
+    // Only reachable when B is a tensor type (see TrainingData), so the cast restates what the types proved.
+    return tensorSource(data, options) as unknown as BatchSource<B>;
+  }
+  assertIterable<B>(data);
+  return iterableSource(data);
+}
