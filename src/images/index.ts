@@ -1,0 +1,2 @@
+export { imageGrid } from './image-grid';
+export type { ImageGridOptions } from './image-grid';
