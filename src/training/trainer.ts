@@ -62,7 +62,7 @@ export interface FitOptions {
   /**
    * Passes over the data. An iterable is iterated afresh each epoch: an array replays, while a one-shot generator
    * is spent after the first epoch, and training then ends early (not counted as a stop).
-   * @defaultValue `1`
+   * @defaultValue `1`, or as many as `steps` needs when only `steps` is given
    */
   readonly epochs?: number;
   /** Cap on the total number of steps; training ends at the cap or after `epochs`, whichever comes first. */
@@ -157,9 +157,11 @@ export class Trainer<B = tf.Tensor> {
 
   private plan(data: TrainingData<B>, options: FitOptions): RunPlan<B> {
     assertObject(options, 'options');
-    const { batchSize = 32, epochs = 1, steps, shuffle = true, seed, dropRemainder = false, signal } = options;
+    const { batchSize = 32, steps, shuffle = true, seed, dropRemainder = false, signal } = options;
+    // `{ steps: 5000 }` alone means 5000 steps, however many passes over the data that takes.
+    const epochs = options.epochs ?? (steps === undefined ? 1 : Infinity);
     assertPositiveInteger(batchSize, 'options.batchSize');
-    assertPositiveInteger(epochs, 'options.epochs');
+    if (epochs !== Infinity) assertPositiveInteger(epochs, 'options.epochs');
     if (steps !== undefined) assertPositiveInteger(steps, 'options.steps');
     assertBoolean(shuffle, 'options.shuffle');
     assertBoolean(dropRemainder, 'options.dropRemainder');

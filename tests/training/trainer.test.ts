@@ -161,6 +161,13 @@ describe('Trainer stopping', () => {
     expect(events.at(-2)).toBe('epochEnd 1 loss=3');
   });
 
+  it('with only steps given, runs as many epochs as the steps need', async () => {
+    const model = new FakeModel<number>();
+    const history = await new Trainer(model).fit([0, 1, 2], { steps: 7 });
+    expect(model.seen).toEqual([0, 1, 2, 0, 1, 2, 0]);
+    expect(history.epochs).toHaveLength(3);
+  });
+
   it('runs no step when the signal is aborted before fit', async () => {
     const events: string[] = [];
     const model = new FakeModel<number>();
