@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// Node resolves `tfjs-generative` inside this repository to the package itself, through package.json's exports map,
+// which is exactly what an installed copy does.
+function exportedNames(kind: 'import' | 'require', specifier: string): string[] {
+  const code =
+    kind === 'import'
+      ? `import(${JSON.stringify(specifier)}).then((m) => console.log(JSON.stringify(Object.keys(m).sort())))`
+      : `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)})).sort()))`;
+  const out = execFileSync(process.execPath, ['-e', code], { cwd: root, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as string[];
+}
+
+beforeAll(() => {
+  execFileSync('npx', ['tsup', '--silent'], { cwd: root, stdio: 'pipe' });
+}, 120_000);
+
+it.each(['tfjs-generative', 'tfjs-generative/wasm'])('%s: import and require expose the same names', (specifier) => {
+  const esm = exportedNames('import', specifier).filter((n) => n !== 'default' && n !== 'module.exports');
+  const cjs = exportedNames('require', specifier);
+  expect(esm.length).toBeGreaterThan(2);
+  expect(cjs).toEqual(esm);
+});
+
+it('the main entry exposes the documented API and no backend', () => {
+  const names = exportedNames('import', 'tfjs-generative');
+  for (const name of ['GAN', 'Trainer', 'imageGrid', 'nonSaturatingGeneratorLoss', 'minimaxDiscriminatorLoss', 'ShapeError']) {
+    expect(names).toContain(name);
+  }
+  const bundle = readFileSync(`${root}/dist/index.js`, 'utf8');
+  expect(bundle).not.toMatch(/tfjs-backend-(cpu|wasm|webgl)|tfjs-node/);
+  expect(bundle).toMatch(/from ["']@tensorflow\/tfjs-core["']/); // a peer, not bundled
+});
