@@ -63,6 +63,20 @@ export interface MlpDiscriminatorOptions extends MlpOptions {
   readonly dropout?: number;
 }
 
+/** Factory options for both networks of an MLP GAN. */
+export interface MlpGanRecipe {
+  /** Options for {@link mlpGenerator}. */
+  readonly generator: MlpGeneratorOptions;
+  /** Options for {@link mlpDiscriminator}. */
+  readonly discriminator: MlpDiscriminatorOptions;
+}
+
+/** The names of {@link MLP_GAN_RECIPES}. */
+export type MlpGanRecipeName = 'article' | 'recommended';
+
+const ARTICLE_GENERATOR_UNITS = [128, 128];
+const ARTICLE_DISCRIMINATOR_UNITS = [128];
+
 /**
  * Measured MLP GAN recipes for 28×28 data (see the README's recipe table): `article` reproduces the article's
  * networks, `recommended` is the wider one with batch norm in G that {@link GAN} builds by default (FD 355 vs 1317 at
@@ -74,16 +88,16 @@ export interface MlpDiscriminatorOptions extends MlpOptions {
  * const discriminator = mlpDiscriminator({ ...MLP_GAN_RECIPES.article.discriminator, seed: 2 });
  * ```
  */
-export const MLP_GAN_RECIPES = {
+export const MLP_GAN_RECIPES: Readonly<Record<MlpGanRecipeName, MlpGanRecipe>> = {
   article: {
-    generator: { hiddenUnits: [128, 128], activation: 'relu', batchNorm: false },
-    discriminator: { hiddenUnits: [128], activation: 'relu', dropout: 0 },
+    generator: { hiddenUnits: ARTICLE_GENERATOR_UNITS, activation: 'relu', batchNorm: false },
+    discriminator: { hiddenUnits: ARTICLE_DISCRIMINATOR_UNITS, activation: 'relu', dropout: 0 },
   },
   recommended: {
     generator: { hiddenUnits: [256, 512], activation: 'leakyRelu', batchNorm: true },
     discriminator: { hiddenUnits: [512, 256], activation: 'leakyRelu', dropout: 0.3 },
   },
-} as const satisfies Record<string, { generator: MlpGeneratorOptions; discriminator: MlpDiscriminatorOptions }>;
+};
 
 function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly number[] {
   const units = options.hiddenUnits ?? fallback;
@@ -137,7 +151,7 @@ function product(shape: readonly number[]): number {
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
   const latentDim = options.latentDim ?? 100;
   assertPositiveInteger(latentDim, 'options.latentDim');
-  const hidden = checkHidden(options, MLP_GAN_RECIPES.article.generator.hiddenUnits);
+  const hidden = checkHidden(options, ARTICLE_GENERATOR_UNITS);
   const outputShape = options.outputShape ?? [784];
   checkShape(outputShape, 'options.outputShape');
   const prefix = options.name ?? 'generator';
@@ -170,7 +184,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  * ```
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
-  const hidden = checkHidden(options, MLP_GAN_RECIPES.article.discriminator.hiddenUnits);
+  const hidden = checkHidden(options, ARTICLE_DISCRIMINATOR_UNITS);
   const inputShape = options.inputShape ?? [784];
   checkShape(inputShape, 'options.inputShape');
   const rate = options.dropout ?? 0;
