@@ -2,8 +2,10 @@
  * tfjs-generative: typed GANs and VAEs for TensorFlow.js.
  *
  * - **Losses**: GAN losses from logits in stable form, and their clipped probability-input variants.
- * - **Models**: {@link GAN}.
- * - **Architectures**: MLP generator and discriminator factories and the measured recipes.
+ * - **VAE losses**: the closed-form Gaussian KL, Bernoulli and Gaussian reconstruction terms, and the negative ELBO.
+ * - **Models**: {@link GAN} and {@link VAE}.
+ * - **Architectures**: MLP generator and discriminator factories and the measured recipes; MLP and convolutional VAE
+ *   encoder and decoder factories.
  * - **Training**: the {@link Trainer} and its {@link Trainable} contract.
  * - **Images**: {@link imageGrid}, a batch of images as one picture.
  * - **Errors**: typed errors that name the argument, the expected and the received value.
@@ -14,6 +16,7 @@
 
 export * from './losses';
 export * from './models/gan';
+export * from './models/vae';
 export * from './architectures';
 export * from './training';
 export * from './images';

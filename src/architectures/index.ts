@@ -1,4 +1,13 @@
 export { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from './mlp';
-export type { HiddenActivation, MlpDiscriminatorOptions, MlpGeneratorOptions, MlpOptions } from './mlp';
+export type {
+  HiddenActivation,
+  MlpDiscriminatorOptions,
+  MlpGanRecipe,
+  MlpGanRecipeName,
+  MlpGeneratorOptions,
+  MlpOptions,
+} from './mlp';
 export { SeededDropout, registerGenerativeLayers } from './seeded-dropout';
 export type { SeededDropoutArgs } from './seeded-dropout';
+export { convDecoder, convEncoder, mlpDecoder, mlpEncoder } from './vae';
+export type { ConvVaeOptions, MlpDecoderOptions, MlpEncoderOptions, VaeNetworkOptions } from './vae';

@@ -1,0 +1,82 @@
+/**
+ * Small building blocks shared by the architecture factories: seeded layers and option checks. Internal: nothing here
+ * is part of the package's public API.
+ * @module
+ */
+
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../errors';
+import { assertPositiveInteger } from '../internal/shapes';
+import type { SeedStream } from '../random';
+
+/** Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2. */
+export type LayerActivation = 'relu' | 'leakyRelu' | 'tanh';
+
+/** Checks a list of positive layer sizes (units or filters), naming the offending entry. */
+export function checkSizes(sizes: readonly number[], argument: string): readonly number[] {
+  if (!Array.isArray(sizes)) throw new ConfigError(argument, 'an array of integers >= 1', String(sizes));
+  sizes.forEach((u, i) => assertPositiveInteger(u, `${argument}[${i}]`));
+  return sizes;
+}
+
+/** Checks an activation option. */
+export function checkActivation(activation: unknown, argument: string): LayerActivation {
+  if (activation !== 'relu' && activation !== 'leakyRelu' && activation !== 'tanh') {
+    throw new ConfigError(argument, "'relu', 'leakyRelu' or 'tanh'", JSON.stringify(activation));
+  }
+  return activation;
+}
+
+/** Checks a shape option: non-empty, every size a positive integer. */
+export function checkShape(shape: readonly number[], argument: string): void {
+  if (!Array.isArray(shape) || shape.length < 1) throw new ConfigError(argument, 'a non-empty shape', String(shape));
+  shape.forEach((d, i) => assertPositiveInteger(d, `${argument}[${i}]`));
+}
+
+/** Number of elements of one example of `shape`. */
+export function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A dense layer with a seeded Glorot-uniform kernel and a zero bias. */
+export function seededDense(
+  units: number,
+  seeds: SeedStream,
+  name: string,
+  activation?: 'relu' | 'tanh' | 'sigmoid' | 'linear',
+): tfl.layers.Layer {
+  return tfl.layers.dense({
+    units,
+    name,
+    ...(activation === undefined ? {} : { activation }),
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+    biasInitializer: 'zeros',
+  });
+}
+
+/** A 3×3 'same'-padded convolution (or transposed convolution) with a seeded Glorot-uniform kernel. */
+export function seededConv(
+  kind: 'conv2d' | 'conv2dTranspose',
+  filters: number,
+  strides: number,
+  seeds: SeedStream,
+  name: string,
+): tfl.layers.Layer {
+  const args = {
+    filters,
+    kernelSize: 3,
+    strides,
+    padding: 'same' as const,
+    name,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+    biasInitializer: 'zeros' as const,
+  };
+  return kind === 'conv2d' ? tfl.layers.conv2d(args) : tfl.layers.conv2dTranspose(args);
+}
+
+/** The activation layer for `kind`. */
+export function activationLayer(kind: LayerActivation, name: string): tfl.layers.Layer {
+  return kind === 'leakyRelu'
+    ? tfl.layers.leakyReLU({ alpha: 0.2, name })
+    : tfl.layers.activation({ activation: kind, name });
+}

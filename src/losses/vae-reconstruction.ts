@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError, ValueError } from '../errors';
+import { assertFloat, assertTensor, formatShape, sameShape } from '../internal/shapes';
+import type { LossResult } from './minimax';
+import { resolveReduction, type Reduction, type ReductionOptions } from './reduction';
+
+/**
+ * Options of the VAE loss terms. Each term is first summed over every non-batch axis, giving one value per example
+ * (nats); `reduction` then combines the examples.
+ */
+export interface VaeLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
+  /**
+   * `'mean'` over the batch, `'sum'` over the batch, or `'none'` for the per-example values `[batch]`.
+   * @defaultValue `'mean'`
+   */
+  readonly reduction?: R;
+}
+
+/** Options of {@link gaussianReconstructionLoss}. */
+export interface GaussianReconstructionOptions<R extends Reduction = Reduction> extends VaeLossOptions<R> {
+  /**
+   * log σ² of the Gaussian p(x|z): a number (a fixed variance shared by every dimension), or a tensor that broadcasts
+   * against `targets`, e.g. a learned `[]` or per-dimension `[784]` variable, or a decoder output `[batch, 784]`.
+   * @defaultValue `0` (σ² = 1)
+   */
+  readonly logVar?: number | tf.Tensor;
+  /**
+   * Add the normalising constant ½·log(2π) ≈ 0.9189 nats per dimension, so the result is the true negative
+   * log-density. Without it the loss differs by a constant (720.8 nats for 784 dimensions) that changes no gradient.
+   * @defaultValue `true`
+   */
+  readonly includeConstant?: boolean;
+}
+
+/** ½·log(2π): the per-dimension constant of a Gaussian negative log-density. */
+export const HALF_LOG_2PI = 0.9189385332046727; // a literal: no call at module scope (sideEffects: false)
+
+/**
+ * Checks a `[batch, ...]` float tensor of rank >= 2.
+ * @internal
+ */
+export function assertBatched(t: unknown, argument: string): asserts t is tf.Tensor {
+  assertTensor(t, argument);
+  assertFloat(t, argument);
+  if (t.rank < 2 || (t.shape[0] ?? 0) < 1) {
+    throw new ShapeError(argument, 'a tensor of shape [batch>=1, ...] with rank >= 2', formatShape(t.shape));
+  }
+}
+
+/**
+ * Checks that `b` has the shape of `a`.
+ * @internal
+ */
+export function assertSameShape(a: tf.Tensor, b: tf.Tensor, aName: string, bName: string): void {
+  if (!sameShape(a.shape, b.shape)) {
+    throw new ShapeError(bName, `shape ${formatShape(a.shape)} (the ${aName} shape)`, formatShape(b.shape));
+  }
+}
+
+/**
+ * Sums `values` over every non-batch axis, then reduces over the batch.
+ * @internal
+ */
+export function reducePerExample(values: tf.Tensor, reduction: Reduction): tf.Tensor {
+  const axes = values.shape.map((_, i) => i).slice(1);
+  const perExample = axes.length === 0 ? values : tf.sum(values, axes); // [batch]
+  switch (reduction) {
+    case 'mean':
+      return tf.mean(perExample);
+    case 'sum':
+      return tf.sum(perExample);
+    case 'none':
+      return perExample;
+  }
+}
+
+/** Whether `from` broadcasts to exactly `to` (numpy rules, trailing axes aligned). */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const offset = to.length - from.length;
+  return offset >= 0 && from.every((d, i) => d === 1 || d === to[i + offset]);
+}
+
+/**
+ * The Bernoulli reconstruction term of a VAE, −log p(x|z) for pixel probabilities σ(logits), from the decoder's
+ * logits: the sigmoid cross-entropy `softplus(logits) − targets·logits` summed over all non-batch axes. This is
+ * `relu(x) − x·t + log1p(e^−|x|)`, finite for any finite logit with a bounded gradient σ(x) − t (see `logits.ts`).
+ *
+ * Targets must lie in [0, 1]; grey-level pixels are used as soft targets, as Kingma & Welling did on MNIST.
+ *
+ * @param targets - data `[batch, ...]` in [0, 1]
+ * @param logits - decoder logits, the shape of `targets`
+ * @param options - reduction over the batch
+ * @returns the mean over the batch (nats per example), or `[batch]` with `reduction: 'none'`
+ * @see https://arxiv.org/abs/1312.6114 (Appendix C.1)
+ *
+ * @example
+ * ```ts
+ * const targets = tf.tensor2d([[1, 0, 0.5], [0, 1, 1]]);
+ * const logits = tf.tensor2d([[2, -1, 0], [3, 0.5, -4]]);
+ * bernoulliReconstructionLoss(targets, logits, { reduction: 'none' }).print(); // [1.1333, 7.5408]
+ * bernoulliReconstructionLoss(targets, logits).print(); // 4.3371
+ * ```
+ */
+export function bernoulliReconstructionLoss<R extends Reduction = 'mean'>(
+  targets: tf.Tensor,
+  logits: tf.Tensor,
+  options: VaeLossOptions<R> = {},
+): LossResult<R> {
+  assertBatched(targets, 'targets');
+  assertBatched(logits, 'logits');
+  assertSameShape(targets, logits, 'targets', 'logits');
+  const reduction = resolveReduction(options.reduction, 'options.reduction');
+  return tf.tidy(() => {
+    // t·softplus(−x) + (1 − t)·softplus(x) = softplus(x) − t·x, since softplus(−x) = softplus(x) − x.
+    const values = tf.sub(tf.softplus(logits), tf.mul(targets, logits));
+    return reducePerExample(values, reduction);
+  }) as LossResult<R>;
+}
+
+/**
+ * The Gaussian reconstruction term of a VAE, −log N(x; μ, σ²) summed over all non-batch axes:
+ * `½·[(x − μ)²·e^(−log σ²) + log σ² + log 2π]` per dimension. With the default σ² = 1 and no constant this is half
+ * the summed squared error. The ½·log(2π) constant (0.9189 nats per dimension) is included by default, so the result
+ * is a true negative log-density in nats; drop it with `includeConstant: false`.
+ *
+ * @param targets - data `[batch, ...]`
+ * @param mean - the decoder's mean μ, the shape of `targets`
+ * @param options - log σ² (fixed or a tensor), the constant, and the reduction over the batch
+ * @returns the mean over the batch (nats per example), or `[batch]` with `reduction: 'none'`
+ * @see https://arxiv.org/abs/1312.6114 (Appendix C.2)
+ *
+ * @example
+ * ```ts
+ * const targets = tf.tensor2d([[1, 0, 0.5], [0, 1, 1]]);
+ * const mean = tf.tensor2d([[0.5, 0, 0], [0, 0, 1]]);
+ * gaussianReconstructionLoss(targets, mean, { reduction: 'none' }).print(); // [3.0068, 3.2568]
+ * gaussianReconstructionLoss(targets, mean, { logVar: Math.log(0.25), includeConstant: false }).print(); // -0.5794
+ * ```
+ */
+export function gaussianReconstructionLoss<R extends Reduction = 'mean'>(
+  targets: tf.Tensor,
+  mean: tf.Tensor,
+  options: GaussianReconstructionOptions<R> = {},
+): LossResult<R> {
+  assertBatched(targets, 'targets');
+  assertBatched(mean, 'mean');
+  assertSameShape(targets, mean, 'targets', 'mean');
+  const reduction = resolveReduction(options.reduction, 'options.reduction');
+  const logVar = options.logVar ?? 0;
+  if (typeof logVar === 'number') {
+    if (!Number.isFinite(logVar)) throw new ValueError('options.logVar', 'a finite number', String(logVar));
+  } else {
+    assertTensor(logVar, 'options.logVar');
+    assertFloat(logVar, 'options.logVar');
+    if (!broadcastsTo(logVar.shape, targets.shape)) {
+      const expected = `a shape that broadcasts to ${formatShape(targets.shape)}`;
+      throw new ShapeError('options.logVar', expected, formatShape(logVar.shape));
+    }
+  }
+  const constant = (options.includeConstant ?? true) ? HALF_LOG_2PI : 0;
+  return tf.tidy(() => {
+    const squared = tf.squaredDifference(targets, mean);
+    const precision = typeof logVar === 'number' ? Math.exp(-logVar) : tf.exp(tf.neg(logVar)); // 1 / σ²
+    const scaled = tf.mul(squared, precision);
+    const values = tf.add(tf.mul(scaled, 0.5), tf.add(tf.mul(logVar, 0.5), constant)); // targets' shape
+    return reducePerExample(values, reduction);
+  }) as LossResult<R>;
+}

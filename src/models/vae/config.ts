@@ -1,0 +1,285 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors';
+import { assertPositiveInteger, describe } from '../../internal/shapes';
+
+/**
+ * A Gaussian likelihood p(x|z) = N(decoder(z), σ²·I) with a chosen variance: a fixed σ², or `'learned'`, one σ²
+ * shared by every dimension and trained with the networks (the "σ-VAE" of Rybkin et al., 2021, whose optimum is the
+ * mean squared error). A per-dimension learned variance is not offered: on MNIST the always-black border pixels drive
+ * their σ² to 0 and the likelihood to infinity.
+ *
+ * @example
+ * ```ts
+ * const vae = new VAE({ likelihood: { kind: 'gaussian', variance: 'learned' } });
+ * ```
+ */
+export interface GaussianLikelihood {
+  /** Selects the Gaussian likelihood. */
+  readonly kind: 'gaussian';
+  /**
+   * σ² of every dimension, or `'learned'`.
+   * @defaultValue `1`
+   */
+  readonly variance?: number | 'learned';
+}
+
+/**
+ * The likelihood p(x|z) of a {@link VAE}: `'bernoulli'` (the decoder outputs logits; data in [0, 1]), `'gaussian'`
+ * (the decoder outputs the mean; σ² = 1), or a {@link GaussianLikelihood} to set σ².
+ */
+export type VAELikelihood = 'bernoulli' | 'gaussian' | GaussianLikelihood;
+
+/** A linear warm-up of β (Bowman et al., 2016; Sønderby et al., 2016): β grows from 0 to its value over `steps`. */
+export interface BetaWarmup {
+  /** Number of {@link VAE.trainStep} calls over which β rises linearly from 0; step `t` uses β·min(1, t / steps). */
+  readonly steps: number;
+}
+
+/**
+ * Configuration of a {@link VAE}. Every field is optional; the defaults are Kingma & Welling's MNIST model.
+ *
+ * @example
+ * ```ts
+ * const vae = new VAE({ latentDim: 2, beta: 1, betaWarmup: { steps: 2000 }, seed: 1 });
+ * ```
+ */
+export interface VAEConfig {
+  /**
+   * Size of the latent vector z. With injected networks it is read from them, and a different value here is an
+   * error.
+   * @defaultValue `20`
+   */
+  readonly latentDim?: number;
+  /**
+   * Shape of one data example, used to build the default networks; checked against injected ones.
+   * @defaultValue `[784]`
+   */
+  readonly dataShape?: readonly number[];
+  /**
+   * The likelihood p(x|z). The Bernoulli likelihood expects data in [0, 1] (grey levels are soft targets), and a
+   * batch with values outside it is rejected.
+   * @defaultValue `'bernoulli'`
+   */
+  readonly likelihood?: VAELikelihood;
+  /**
+   * Weight β of the KL term in the training objective (β-VAE, Higgins et al., 2017). {@link VAE.evaluate} always
+   * reports the plain −ELBO (β = 1).
+   * @defaultValue `1`
+   */
+  readonly beta?: number;
+  /** Ramp β up from 0 over the first training steps, against posterior collapse. Omitted, β is constant. */
+  readonly betaWarmup?: BetaWarmup;
+  /**
+   * The optimizer; the VAE owns it and disposes it.
+   * @defaultValue `tf.train.adam(1e-3, 0.9, 0.999, 1e-7)`
+   */
+  readonly optimizer?: tf.Optimizer;
+  /**
+   * Seed of everything random in the model: default network weights, the noise of each step, of
+   * {@link VAE.sample}, {@link VAE.evaluate} and {@link VAE.importanceWeightedBound}. The same seed and data replay
+   * the same run on the same backend.
+   * @defaultValue a random seed
+   */
+  readonly seed?: number;
+}
+
+/**
+ * The networks of a {@link VAE}; each one omitted is built by {@link mlpEncoder} or {@link mlpDecoder} to fit the
+ * other.
+ *
+ * @example
+ * ```ts
+ * const vae = new VAE({ dataShape: [28, 28, 1] }, { encoder: convEncoder({ seed: 1 }), decoder: convDecoder({ seed: 2 }) });
+ * ```
+ */
+export interface VAENetworks {
+  /**
+   * Maps examples `[batch, ...dataShape]` to TWO outputs `[mean, logVar]`, each `[batch, latentDim]`: the mean and
+   * the log-variance of the diagonal Gaussian q(z|x). Both heads should be linear.
+   */
+  readonly encoder?: tfl.LayersModel;
+  /**
+   * Maps z `[batch, latentDim]` to `[batch, ...dataShape]`, linear: the logits of a Bernoulli likelihood, or the
+   * mean of a Gaussian one.
+   */
+  readonly decoder?: tfl.LayersModel;
+}
+
+/** A checked {@link VAEConfig} with defaults filled in; shapes stay unset until the networks are known. */
+export interface ResolvedVAEConfig {
+  readonly latentDim: number | undefined;
+  readonly dataShape: readonly number[] | undefined;
+  readonly likelihood: 'bernoulli' | 'gaussian';
+  /** σ² of the Gaussian likelihood, `'learned'`, or undefined for Bernoulli. */
+  readonly variance: number | 'learned' | undefined;
+  readonly beta: number;
+  readonly warmupSteps: number;
+  readonly seed: number | undefined;
+}
+
+const KNOWN_KEYS = new Set<string>(['latentDim', 'dataShape', 'likelihood', 'beta', 'betaWarmup', 'optimizer', 'seed']);
+
+/** Kingma & Welling's Adam settings, with ε pinned so every backend uses the same one. */
+export function defaultVaeOptimizer(): tf.Optimizer {
+  return tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
+}
+
+function resolveLikelihood(value: unknown): Pick<ResolvedVAEConfig, 'likelihood' | 'variance'> {
+  if (value === undefined || value === 'bernoulli') return { likelihood: 'bernoulli', variance: undefined };
+  if (value === 'gaussian') return { likelihood: 'gaussian', variance: 1 };
+  const expected = "'bernoulli', 'gaussian' or { kind: 'gaussian', variance }";
+  if (typeof value !== 'object' || value === null || (value as GaussianLikelihood).kind !== 'gaussian') {
+    throw new ConfigError('config.likelihood', expected, describe(value));
+  }
+  const variance = (value as GaussianLikelihood).variance ?? 1;
+  if (variance !== 'learned' && !(typeof variance === 'number' && Number.isFinite(variance) && variance > 0)) {
+    throw new ConfigError('config.likelihood.variance', "a number > 0 or 'learned'", describe(variance));
+  }
+  return { likelihood: 'gaussian', variance };
+}
+
+/** Validates a config and fills in defaults, without touching the caller's object. */
+export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new ConfigError('config', 'an object', describe(config));
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`config.${key}`, 'a known VAEConfig field', 'an unknown field');
+  }
+  if (config.latentDim !== undefined) assertPositiveInteger(config.latentDim, 'config.latentDim');
+  if (config.dataShape !== undefined) {
+    if (!Array.isArray(config.dataShape) || config.dataShape.length === 0) {
+      throw new ConfigError('config.dataShape', 'a non-empty array of integers >= 1', describe(config.dataShape));
+    }
+    config.dataShape.forEach((d, i) => assertPositiveInteger(d, `config.dataShape[${i}]`));
+  }
+  if (config.seed !== undefined && !Number.isFinite(config.seed)) {
+    throw new ConfigError('config.seed', 'a finite number', describe(config.seed));
+  }
+  if (config.optimizer !== undefined && !(config.optimizer instanceof tf.Optimizer)) {
+    throw new ConfigError('config.optimizer', 'a tf.Optimizer', describe(config.optimizer));
+  }
+  const beta = config.beta ?? 1;
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0) {
+    throw new ConfigError('config.beta', 'a finite number >= 0', describe(beta));
+  }
+  let warmupSteps = 0;
+  if (config.betaWarmup !== undefined) {
+    if (typeof config.betaWarmup !== 'object' || config.betaWarmup === null) {
+      throw new ConfigError('config.betaWarmup', '{ steps: integer >= 1 }', describe(config.betaWarmup));
+    }
+    assertPositiveInteger(config.betaWarmup.steps, 'config.betaWarmup.steps');
+    warmupSteps = config.betaWarmup.steps;
+  }
+  return {
+    latentDim: config.latentDim,
+    dataShape: config.dataShape === undefined ? undefined : [...config.dataShape],
+    ...resolveLikelihood(config.likelihood),
+    beta,
+    warmupSteps,
+    seed: config.seed,
+  };
+}
+
+/** What one {@link VAE.trainStep} reports, as plain numbers (means over the batch, nats per example). */
+export interface VAEStepLogs {
+  /** The minimised objective, reconstruction + β·kl; with β = 1 the −ELBO of this step's z. */
+  readonly loss: number;
+  /** −log p(x|z) for this step's z. */
+  readonly reconstruction: number;
+  /** KL(q(z|x) ‖ N(0, I)). */
+  readonly kl: number;
+  /** The β this step used (it grows during a warm-up). */
+  readonly beta: number;
+  readonly [key: string]: number;
+}
+
+/** What {@link VAE.evaluate} reports: the −ELBO with β = 1 and its parts, means over the batch, in nats. */
+export interface VAEEvaluation {
+  /** reconstruction + kl, an upper bound on −log p(x) in expectation over z. */
+  readonly negativeElbo: number;
+  /** −log p(x|z), one z per example. */
+  readonly reconstruction: number;
+  /** KL(q(z|x) ‖ N(0, I)). */
+  readonly kl: number;
+  readonly [key: string]: number;
+}
+
+/**
+ * q(z|x) for a batch: each `[batch, latentDim]`; the caller disposes both, e.g. `tf.dispose(encoding)`. (A type alias
+ * rather than an interface, like the other VAE outputs, so that it fits `tf.dispose`'s `TensorContainer`.)
+ */
+export type VAEEncoding = {
+  /** Mean of q(z|x). */
+  readonly mean: tf.Tensor2D;
+  /** Log-variance of q(z|x). */
+  readonly logVar: tf.Tensor2D;
+};
+
+/** p(x|z) for a batch of z: each `[batch, ...dataShape]`; the caller disposes both, e.g. `tf.dispose(decoding)`. */
+export type VAEDecoding = {
+  /** The decoder's raw output: the Bernoulli logits, or the Gaussian mean. */
+  readonly output: tf.Tensor;
+  /** E[x|z]: the pixel probabilities σ(logits) for the Bernoulli likelihood, the mean for the Gaussian one. */
+  readonly mean: tf.Tensor;
+};
+
+/** A pass through the whole VAE; the caller disposes all four tensors, e.g. `tf.dispose(output)`. */
+export type VAEOutput = {
+  /** E[x|z], `[batch, ...dataShape]` (probabilities for the Bernoulli likelihood). */
+  readonly reconstruction: tf.Tensor;
+  /** Mean of q(z|x), `[batch, latentDim]`. */
+  readonly mean: tf.Tensor2D;
+  /** Log-variance of q(z|x), `[batch, latentDim]`. */
+  readonly logVar: tf.Tensor2D;
+  /** The z decoded, `[batch, latentDim]`: a copy of `mean`, or a sample of q(z|x) with `sample: true`. */
+  readonly z: tf.Tensor2D;
+};
+
+/** Options of {@link VAE.sample}. */
+export interface VAESampleOptions {
+  /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the VAE's own stream is used. */
+  readonly seed?: number;
+  /**
+   * Standard deviation of z ~ N(0, temperature²·I); below 1 trades variety for cleaner samples.
+   * @defaultValue `1`
+   */
+  readonly temperature?: number;
+}
+
+/** Options of {@link VAE.reconstruct}. */
+export interface ReconstructOptions {
+  /**
+   * Decode a sample of q(z|x) instead of its mean.
+   * @defaultValue `false`
+   */
+  readonly sample?: boolean;
+  /** Seed of that sample. */
+  readonly seed?: number;
+}
+
+/** Options of {@link VAE.interpolate}. */
+export interface InterpolateOptions {
+  /**
+   * `'linear'`, or `'spherical'` (slerp), which keeps intermediate codes at a typical distance from the origin.
+   * @defaultValue `'linear'`
+   */
+  readonly method?: 'linear' | 'spherical';
+}
+
+/** Options of {@link VAE.evaluate} and {@link VAE.importanceWeightedBound}. */
+export interface EvaluateOptions {
+  /** Seed of the z samples; omitted, the VAE's own stream is used. */
+  readonly seed?: number;
+}
+
+/** Options of {@link VAE.importanceWeightedBound}. */
+export interface ImportanceWeightedOptions extends EvaluateOptions {
+  /**
+   * How many of the k samples are decoded at once; lower it to save memory. The result depends on it only through
+   * the random draws.
+   * @defaultValue as many as keep `chunk × batch` at or below 8192 decoded examples (at least 1)
+   */
+  readonly chunkSize?: number;
+}

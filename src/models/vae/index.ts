@@ -1,0 +1,18 @@
+export { VAE } from './vae';
+export type {
+  BetaWarmup,
+  EvaluateOptions,
+  GaussianLikelihood,
+  ImportanceWeightedOptions,
+  InterpolateOptions,
+  ReconstructOptions,
+  VAEConfig,
+  VAEDecoding,
+  VAEEncoding,
+  VAEEvaluation,
+  VAELikelihood,
+  VAENetworks,
+  VAEOutput,
+  VAESampleOptions,
+  VAEStepLogs,
+} from './config';

@@ -1,0 +1,244 @@
+/**
+ * The VAE's tensor math and checks outside the class: the reparameterisation, the IWAE bound, latent interpolation,
+ * batch validation and the one-time check of injected networks. Internal.
+ * @module
+ */
+
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError, ShapeError, ValueError } from '../../errors';
+import { assertFloat, assertShape, assertTensor, formatShape, sameShape } from '../../internal/shapes';
+import type { SeedStream } from '../../random';
+
+/**
+ * The seed to hand a tfjs random op. tfjs reads a seed of 0 as "no seed" (`seed ? seed : Math.random()`), which
+ * would make `{ seed: 0 }`, and the rare stream draw of 0, silently irreproducible; 0 is mapped to another constant.
+ */
+export function opSeed(seed: number): number {
+  return seed === 0 ? 0x9e3779b9 : seed;
+}
+
+/** ε ~ N(0, std²·I) of `shape`, reproducible from `seed` (0 included). */
+export function gaussianNoise(shape: number[], seed: number, std = 1): tf.Tensor {
+  return tf.randomNormal(shape, 0, std, 'float32', opSeed(seed));
+}
+
+/**
+ * z = mean + exp(½·logVar)·ε with ε ~ N(0, I): a sample of q(z|x) written as a differentiable function
+ * of the encoder's outputs (Kingma & Welling, §2.4). Returns ε too, which the importance weights reuse.
+ */
+export function reparameterize(mean: tf.Tensor, logVar: tf.Tensor, seed: number): { z: tf.Tensor; eps: tf.Tensor } {
+  const eps = gaussianNoise(mean.shape, seed);
+  return { z: tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)), eps };
+}
+
+/**
+ * log p(z) − log q(z|x) for z = mean + σ·ε, per example `[batch]`. The log(2π) constants cancel, and
+ * (z − mean)²/σ² = ε², so: −½·Σ z² + ½·Σ (ε² + logVar).
+ */
+export function logPriorOverPosterior(z: tf.Tensor, eps: tf.Tensor, logVar: tf.Tensor): tf.Tensor1D {
+  const prior = tf.sum(tf.square(z), 1);
+  const posterior = tf.sum(tf.add(tf.square(eps), logVar), 1);
+  return tf.mul(tf.sub(posterior, prior), 0.5) as tf.Tensor1D;
+}
+
+/**
+ * `steps` latent points from `za` to `zb` (each `[1, latentDim]`), both ends included, `[steps, latentDim]`.
+ * Spherical interpolation (slerp, Shoemake 1985; White 2016) follows the great circle between the two directions:
+ * sin((1 − t)θ)/sin θ · za + sin(tθ)/sin θ · zb with cos θ = za·zb / (|za||zb|), and falls back to the linear path
+ * when the two are (anti)parallel, where sin θ vanishes.
+ */
+export function interpolateLatents(
+  za: tf.Tensor,
+  zb: tf.Tensor,
+  steps: number,
+  method: 'linear' | 'spherical',
+): tf.Tensor2D {
+  const t = tf.reshape(tf.linspace(0, 1, steps), [steps, 1]); // [steps, 1]
+  const linearA = tf.sub(1, t);
+  if (method === 'linear') return tf.add(tf.mul(linearA, za), tf.mul(t, zb)) as tf.Tensor2D;
+  const norms = tf.mul(tf.norm(za), tf.norm(zb));
+  const cos = tf.clipByValue(tf.div(tf.sum(tf.mul(za, zb)), tf.maximum(norms, 1e-12)), -1, 1);
+  const theta = tf.acos(cos);
+  const sinTheta = tf.sin(theta);
+  const degenerate = tf.less(tf.abs(sinTheta), 1e-6);
+  const safeSin = tf.where(degenerate, tf.onesLike(sinTheta), sinTheta);
+  const wa = tf.where(degenerate, linearA, tf.div(tf.sin(tf.mul(linearA, theta)), safeSin)); // [steps, 1]
+  const wb = tf.where(degenerate, t, tf.div(tf.sin(tf.mul(t, theta)), safeSin));
+  return tf.add(tf.mul(wa, za), tf.mul(wb, zb)) as tf.Tensor2D;
+}
+
+function onlyShape(tensors: tfl.SymbolicTensor[], argument: string): (number | null)[] {
+  const [only] = tensors;
+  if (only === undefined || tensors.length !== 1) {
+    throw new ConfigError(argument, 'exactly one tensor', String(tensors.length));
+  }
+  return [...only.shape];
+}
+
+/** The example shape an encoder takes, `[...dataShape]`, for building a default decoder around it. */
+export function encoderInputShape(encoder: tfl.LayersModel): number[] {
+  return onlyShape(encoder.inputs, 'networks.encoder inputs').slice(1) as number[];
+}
+
+/** The latent size an encoder outputs, for building a default decoder around it. */
+export function encoderLatentDim(encoder: tfl.LayersModel): number | undefined {
+  return encoder.outputs[0]?.shape[1] ?? undefined;
+}
+
+/** The example shape a decoder outputs. */
+export function decoderOutputShape(decoder: tfl.LayersModel): number[] {
+  return onlyShape(decoder.outputs, 'networks.decoder outputs').slice(1) as number[];
+}
+
+/** The latent size a decoder takes. */
+export function decoderLatentDim(decoder: tfl.LayersModel): number | undefined {
+  return onlyShape(decoder.inputs, 'networks.decoder inputs')[1] ?? undefined;
+}
+
+/**
+ * Checks the encoder/decoder contract once, at construction: encoder `[batch, ...dataShape]` → `[mean, logVar]`,
+ * each `[batch, latentDim]`; decoder `[batch, latentDim]` → `[batch, ...dataShape]`. Returns `[latentDim, dataShape]`.
+ */
+export function checkVaeNetworks(
+  encoder: tfl.LayersModel,
+  decoder: tfl.LayersModel,
+  config: { readonly latentDim: number | undefined; readonly dataShape: readonly number[] | undefined },
+): [number, readonly number[]] {
+  const xShape = onlyShape(encoder.inputs, 'networks.encoder inputs');
+  if (xShape[0] !== null || xShape.length < 2 || xShape.slice(1).some((d) => d === null)) {
+    const expected = 'an input of fully known shape [batch, ...dataShape]';
+    throw new ConfigError('networks.encoder', expected, formatShape(xShape));
+  }
+  const outs = encoder.outputs.map((o) => [...o.shape]);
+  const [meanShape, logVarShape] = outs;
+  const latentDim = meanShape?.[1];
+  if (outs.length !== 2 || meanShape === undefined || logVarShape === undefined) {
+    throw new ConfigError(
+      'networks.encoder outputs',
+      'two tensors [mean, logVar], each [batch, latentDim]',
+      `${outs.length} output${outs.length === 1 ? '' : 's'}`,
+      'Build the encoder with tf.model({ inputs, outputs: [meanHead, logVarHead] }), or use mlpEncoder.',
+    );
+  }
+  const twoHeads = meanShape.length === 2 && meanShape[0] === null && sameShape(meanShape, logVarShape);
+  if (!twoHeads || typeof latentDim !== 'number') {
+    throw new ConfigError(
+      'networks.encoder outputs',
+      'two tensors [mean, logVar], each [batch, latentDim]',
+      `${formatShape(meanShape)} and ${formatShape(logVarShape)}`,
+    );
+  }
+  if (config.latentDim !== undefined && config.latentDim !== latentDim) {
+    throw new ConfigError('config.latentDim', `${latentDim} (the encoder's latent size)`, String(config.latentDim));
+  }
+  const zShape = onlyShape(decoder.inputs, 'networks.decoder inputs');
+  if (!sameShape(zShape, [null, latentDim])) {
+    const expected = `an input of shape [batch, ${latentDim}] (the encoder's latent size)`;
+    throw new ConfigError('networks.decoder', expected, formatShape(zShape));
+  }
+  const outShape = onlyShape(decoder.outputs, 'networks.decoder outputs');
+  if (!sameShape(outShape, xShape)) {
+    throw new ConfigError(
+      'networks.decoder',
+      `an output of shape ${formatShape(xShape)} (the encoder's input shape)`,
+      formatShape(outShape),
+      'Reshape the decoder output (tf.layers.reshape) or flatten the encoder input so they agree.',
+    );
+  }
+  const dataShape = xShape.slice(1) as number[];
+  if (config.dataShape !== undefined && !sameShape(config.dataShape, dataShape)) {
+    const expected = `${formatShape(dataShape)} (the networks' example shape)`;
+    throw new ConfigError('config.dataShape', expected, formatShape(config.dataShape));
+  }
+  return [latentDim, dataShape];
+}
+
+/** Checks a `[batch, ...perExample]` float32 tensor (no readback). */
+export function checkBatchShape(t: unknown, argument: string, perExample: readonly number[]): asserts t is tf.Tensor {
+  assertTensor(t, argument);
+  assertFloat(t, argument);
+  assertShape(t, [null, ...perExample], argument);
+}
+
+/**
+ * Checks a data batch before any weight changes: shape and dtype, then ONE readback for finite values and, when
+ * `unitRange` (the Bernoulli likelihood), values in [0, 1].
+ */
+export async function checkDataBatch(
+  batch: unknown,
+  argument: string,
+  dataShape: readonly number[],
+  unitRange: boolean,
+): Promise<void> {
+  checkBatchShape(batch, argument, dataShape);
+  const flags = tf.tidy(() => tf.stack([tf.cast(tf.all(tf.isFinite(batch)), 'float32'), tf.min(batch), tf.max(batch)]));
+  const [finite, min = NaN, max = NaN] = await flags.data();
+  flags.dispose();
+  if (finite !== 1) throw new ValueError(argument, 'finite values', 'a tensor containing NaN or ±Infinity');
+  if (unitRange && (min < 0 || max > 1)) {
+    throw new ValueError(
+      argument,
+      "values in [0, 1] (the Bernoulli likelihood's range)",
+      `values from ${min} to ${max}`,
+      "Scale the data to [0, 1], or use likelihood 'gaussian'.",
+    );
+  }
+}
+
+/** Checks one example, `[...dataShape]` or `[1, ...dataShape]`. */
+export function checkSingleExample(t: unknown, argument: string, dataShape: readonly number[]): asserts t is tf.Tensor {
+  assertTensor(t, argument);
+  assertFloat(t, argument);
+  const ok = [dataShape, [1, ...dataShape]].some((s) => sameShape(s, t.shape));
+  if (!ok) {
+    const expected = `one example, shape ${formatShape(dataShape)} or ${formatShape([1, ...dataShape])}`;
+    throw new ShapeError(argument, expected, formatShape(t.shape));
+  }
+}
+
+/** What the IWAE bound needs from the model: its decoder and its per-example −log p(x|z). */
+export interface LikelihoodTerms {
+  /** z `[n, latentDim]` → decoder output `[n, ...dataShape]`, in inference mode. */
+  readonly decode: (z: tf.Tensor) => tf.Tensor;
+  /** −log p(x|z) per example `[n]` from the decoder output. */
+  readonly nll: (x: tf.Tensor, output: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * −mean_x log((1/k)·Σ_i w_i), log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x), over `k` samples drawn
+ * `chunkSize` at a time: each chunk's log-weights `[c, batch]` are kept, the rest of its tensors freed, and one
+ * log-sum-exp over all k gives the bound, read back once.
+ */
+export async function importanceWeightedNll(
+  x: tf.Tensor,
+  posterior: { readonly mean: tf.Tensor; readonly logVar: tf.Tensor },
+  k: number,
+  chunkSize: number,
+  seeds: SeedStream,
+  terms: LikelihoodTerms,
+): Promise<number> {
+  const n = x.shape[0] ?? 1;
+  const chunks: tf.Tensor[] = [];
+  try {
+    for (let done = 0; done < k; done += chunkSize) {
+      const c = Math.min(chunkSize, k - done);
+      const seed = seeds.next();
+      chunks.push(
+        tf.tidy(() => {
+          const tiled = (t: tf.Tensor) => tf.tile(t, [c, ...t.shape.slice(1).map(() => 1)]); // [c·batch, ...]
+          const logVar = tiled(posterior.logVar);
+          const { z, eps } = reparameterize(tiled(posterior.mean), logVar, seed); // [c·batch, latentDim]
+          const logW = tf.sub(logPriorOverPosterior(z, eps, logVar), terms.nll(tiled(x), terms.decode(z)));
+          return tf.reshape(logW, [c, n]); // sample-major, as tiled
+        }),
+      );
+    }
+    const result = tf.tidy(() => tf.neg(tf.mean(tf.sub(tf.logSumExp(tf.concat(chunks, 0), 0), Math.log(k)))));
+    const [value = NaN] = await result.data();
+    result.dispose();
+    return value;
+  } finally {
+    tf.dispose(chunks);
+  }
+}
