@@ -18,6 +18,15 @@ export function mixSeed(seed: number, index: number): number {
 }
 
 /**
+ * The seed to hand a tfjs random op. tfjs reads a seed of 0 as "no seed" (`seed ? seed : Math.random()`), which
+ * would make `{ seed: 0 }` silently irreproducible, so 0 is mapped to another constant.
+ * @internal
+ */
+export function opSeed(seed: number): number {
+  return seed === 0 ? 0x9e3779b9 : seed;
+}
+
+/**
  * A deterministic stream of seeds for tfjs random ops (`tf.randomNormal(..., seed)`), which otherwise fall back to
  * `Math.random`.
  *
@@ -38,9 +47,9 @@ export class SeedStream {
     this.seed = seed === undefined ? Math.floor(Math.random() * UINT32) : seed;
   }
 
-  /** The next seed, an integer in [0, 2^32). */
+  /** The next seed, an integer in [1, 2^32) (never 0, which tfjs reads as "unseeded"). */
   next(): number {
-    return mixSeed(this.seed, this.counter++);
+    return opSeed(mixSeed(this.seed, this.counter++));
   }
 
   /** A new independent stream for a named purpose, so adding draws in one place never shifts another's. */

@@ -1,11 +1,19 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors';
 import { assertNumberInRange, assertPositiveInteger } from '../internal/shapes';
 import { SeedStream } from '../random';
+import {
+  activationLayer,
+  checkActivation,
+  checkShape,
+  checkSizes,
+  product,
+  seededDense,
+  type LayerActivation,
+} from './layers';
 import { SeededDropout } from './seeded-dropout';
 
-/** Hidden-layer activation of the MLP factories. */
-export type HiddenActivation = 'relu' | 'leakyRelu' | 'tanh';
+/** Hidden-layer activation of the MLP factories; `'leakyRelu'` uses slope 0.2. */
+export type HiddenActivation = LayerActivation;
 
 /** Options shared by the MLP factories. */
 export interface MlpOptions {
@@ -100,39 +108,8 @@ export const MLP_GAN_RECIPES: Readonly<Record<MlpGanRecipeName, MlpGanRecipe>> =
 };
 
 function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly number[] {
-  const units = options.hiddenUnits ?? fallback;
-  units.forEach((u, i) => assertPositiveInteger(u, `options.hiddenUnits[${i}]`));
-  const activation = options.activation ?? 'relu';
-  if (activation !== 'relu' && activation !== 'leakyRelu' && activation !== 'tanh') {
-    throw new ConfigError('options.activation', "'relu', 'leakyRelu' or 'tanh'", JSON.stringify(activation));
-  }
-  return units;
-}
-
-function checkShape(shape: readonly number[], argument: string): void {
-  if (shape.length < 1) throw new ConfigError(argument, 'a non-empty shape', '[]');
-  shape.forEach((d, i) => assertPositiveInteger(d, `${argument}[${i}]`));
-}
-
-/** One dense layer with a seeded Glorot-uniform kernel and zero bias. */
-function dense(units: number, seeds: SeedStream, name: string, activation?: 'tanh' | 'sigmoid' | 'linear') {
-  return tfl.layers.dense({
-    units,
-    name,
-    ...(activation === undefined ? {} : { activation }),
-    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    biasInitializer: 'zeros',
-  });
-}
-
-function activationLayer(kind: HiddenActivation, name: string): tfl.layers.Layer {
-  return kind === 'leakyRelu'
-    ? tfl.layers.leakyReLU({ alpha: 0.2, name })
-    : tfl.layers.activation({ activation: kind, name });
-}
-
-function product(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  checkActivation(options.activation ?? 'relu', 'options.activation');
+  return checkSizes(options.hiddenUnits ?? fallback, 'options.hiddenUnits');
 }
 
 /**
@@ -159,13 +136,13 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
   const model = tfl.sequential({ name: prefix });
   model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
   hidden.forEach((units, i) => {
-    model.add(dense(units, seeds, `${prefix}_dense${i}`));
+    model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
     if (options.batchNorm === true) {
       model.add(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
     }
     model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
   });
-  model.add(dense(product(outputShape), seeds, `${prefix}_out`, options.outputActivation ?? 'tanh'));
+  model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, options.outputActivation ?? 'tanh'));
   if (outputShape.length > 1) model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
   return model;
 }
@@ -195,10 +172,10 @@ export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.Lay
   model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
   if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
   hidden.forEach((units, i) => {
-    model.add(dense(units, seeds, `${prefix}_dense${i}`));
+    model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
     model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
     if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
   });
-  model.add(dense(1, seeds, `${prefix}_logit`));
+  model.add(seededDense(1, seeds, `${prefix}_logit`));
   return model;
 }

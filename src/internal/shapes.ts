@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, ValueError } from '../errors';
 
 /** A shape pattern: `null` matches any size (the batch axis, as in tfjs-layers' `inputShape`). */
@@ -61,4 +62,13 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof tf.Tensor) return `a tensor of shape ${formatShape(value.shape)}`;
   return String(value);
+}
+
+/** The shape of a network's single input or output, `[null, ...]`; a ConfigError when it has several. */
+export function onlyShape(tensors: tfl.SymbolicTensor[], argument: string): (number | null)[] {
+  const [only] = tensors;
+  if (only === undefined || tensors.length !== 1) {
+    throw new ConfigError(argument, 'exactly one tensor', String(tensors.length));
+  }
+  return [...only.shape];
 }

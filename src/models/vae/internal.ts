@@ -7,16 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, ValueError } from '../../errors';
-import { assertFloat, assertShape, assertTensor, formatShape, sameShape } from '../../internal/shapes';
-import type { SeedStream } from '../../random';
-
-/**
- * The seed to hand a tfjs random op. tfjs reads a seed of 0 as "no seed" (`seed ? seed : Math.random()`), which
- * would make `{ seed: 0 }`, and the rare stream draw of 0, silently irreproducible; 0 is mapped to another constant.
- */
-export function opSeed(seed: number): number {
-  return seed === 0 ? 0x9e3779b9 : seed;
-}
+import { assertFloat, assertShape, assertTensor, formatShape, onlyShape, sameShape } from '../../internal/shapes';
+import { opSeed, type SeedStream } from '../../random';
 
 /** ε ~ N(0, std²·I) of `shape`, reproducible from `seed` (0 included). */
 export function gaussianNoise(shape: number[], seed: number, std = 1): tf.Tensor {
@@ -66,14 +58,6 @@ export function interpolateLatents(
   const wa = tf.where(degenerate, linearA, tf.div(tf.sin(tf.mul(linearA, theta)), safeSin)); // [steps, 1]
   const wb = tf.where(degenerate, t, tf.div(tf.sin(tf.mul(t, theta)), safeSin));
   return tf.add(tf.mul(wa, za), tf.mul(wb, zb)) as tf.Tensor2D;
-}
-
-function onlyShape(tensors: tfl.SymbolicTensor[], argument: string): (number | null)[] {
-  const [only] = tensors;
-  if (only === undefined || tensors.length !== 1) {
-    throw new ConfigError(argument, 'exactly one tensor', String(tensors.length));
-  }
-  return [...only.shape];
 }
 
 /** The example shape an encoder takes, `[...dataShape]`, for building a default decoder around it. */
