@@ -10,7 +10,7 @@ import { assertPositiveInteger } from '../internal/shapes';
 import type { SeedStream } from '../random';
 
 /** Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2. */
-export type LayerActivation = 'relu' | 'leakyRelu' | 'tanh';
+export type HiddenActivation = 'relu' | 'leakyRelu' | 'tanh';
 
 /** Checks a list of positive layer sizes (units or filters), naming the offending entry. */
 export function checkSizes(sizes: readonly number[], argument: string): readonly number[] {
@@ -20,7 +20,7 @@ export function checkSizes(sizes: readonly number[], argument: string): readonly
 }
 
 /** Checks an activation option. */
-export function checkActivation(activation: unknown, argument: string): LayerActivation {
+export function checkActivation(activation: unknown, argument: string): HiddenActivation {
   if (activation !== 'relu' && activation !== 'leakyRelu' && activation !== 'tanh') {
     throw new ConfigError(argument, "'relu', 'leakyRelu' or 'tanh'", JSON.stringify(activation));
   }
@@ -75,7 +75,7 @@ export function seededConv(
 }
 
 /** The activation layer for `kind`. */
-export function activationLayer(kind: LayerActivation, name: string): tfl.layers.Layer {
+export function activationLayer(kind: HiddenActivation, name: string): tfl.layers.Layer {
   return kind === 'leakyRelu'
     ? tfl.layers.leakyReLU({ alpha: 0.2, name })
     : tfl.layers.activation({ activation: kind, name });

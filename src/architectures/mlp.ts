@@ -8,12 +8,12 @@ import {
   checkSizes,
   product,
   seededDense,
-  type LayerActivation,
+  type HiddenActivation,
 } from './layers';
+
+export type { HiddenActivation };
 import { SeededDropout } from './seeded-dropout';
 
-/** Hidden-layer activation of the MLP factories; `'leakyRelu'` uses slope 0.2. */
-export type HiddenActivation = LayerActivation;
 
 /** Options shared by the MLP factories. */
 export interface MlpOptions {

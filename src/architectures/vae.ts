@@ -16,9 +16,8 @@ import {
   product,
   seededConv,
   seededDense,
-  type LayerActivation,
+  type HiddenActivation,
 } from './layers';
-import type { HiddenActivation } from './mlp';
 
 /** Options shared by the VAE network factories. */
 export interface VaeNetworkOptions {
@@ -88,7 +87,7 @@ export interface ConvVaeOptions extends VaeNetworkOptions {
 function commonOptions(options: VaeNetworkOptions, fallbackName: string) {
   const latentDim = options.latentDim ?? 20;
   assertPositiveInteger(latentDim, 'options.latentDim');
-  const activation: LayerActivation = checkActivation(options.activation ?? 'relu', 'options.activation');
+  const activation: HiddenActivation = checkActivation(options.activation ?? 'relu', 'options.activation');
   return { latentDim, activation, prefix: options.name ?? fallbackName, seeds: new SeedStream(options.seed) };
 }
 
