@@ -8,6 +8,8 @@
  *   encoder and decoder factories.
  * - **Training**: the {@link Trainer} and its {@link Trainable} contract.
  * - **Images**: {@link imageGrid}, a batch of images as one picture.
+ * - **Backends**: {@link probeBackend}, what the active backend can do for training, and
+ *   {@link assertKernelsAvailable}, a clear error where it lacks a kernel a network needs.
  * - **Errors**: typed errors that name the argument, the expected and the received value.
  *
  * The library imports only `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers`; import a backend yourself.
@@ -20,6 +22,7 @@ export * from './models/vae';
 export * from './architectures';
 export * from './training';
 export * from './images';
+export * from './backends';
 export {
   ConfigError,
   GenerativeError,

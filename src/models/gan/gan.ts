@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from '../../architectures/mlp';
+import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, ValueError } from '../../errors';
 import {
   assertFinite,
@@ -78,6 +79,7 @@ export class GAN implements Trainable<tf.Tensor> {
   private readonly discriminatorVariables: tf.Variable[];
   private readonly noiseSeeds: SeedStream;
   private readonly sampleSeeds: SeedStream;
+  private readonly kernels: KernelCheck;
   private disposed = false;
 
   /**
@@ -123,6 +125,10 @@ export class GAN implements Trainable<tf.Tensor> {
     this.discriminatorVariables = trainableVariables(this.discriminator);
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
     this.sampleSeeds = seeds.fork(SAMPLE_STREAM);
+    this.kernels = new KernelCheck([
+      [this.generator, 'networks.generator'],
+      [this.discriminator, 'networks.discriminator'],
+    ]);
   }
 
   /**
@@ -134,9 +140,11 @@ export class GAN implements Trainable<tf.Tensor> {
    * @param realBatch - real examples `[batch, ...dataShape]`, float32, in the generator's output range
    * @returns losses and mean scores, read back once per step
    * @throws {@link ShapeError} or {@link ValueError} for a bad batch
+   * @throws {@link ConfigError} when the active backend lacks a kernel the networks need (checked once per backend)
    */
   async trainStep(realBatch: tf.Tensor): Promise<GANStepLogs> {
     this.assertLive();
+    this.kernels.check(); // one Set lookup after the first step on a backend
     assertTensor(realBatch, 'realBatch');
     assertFloat(realBatch, 'realBatch');
     assertShape(realBatch, this.batchPattern(), 'realBatch');

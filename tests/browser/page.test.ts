@@ -1,0 +1,202 @@
+/**
+ * End-to-end: builds examples/browser with Vite (the production build, not the dev server), serves it with `vite
+ * preview` on 127.0.0.1, and drives it in the system Chromium through playwright-core. WebGL 2 comes from SwiftShader
+ * (software), so step counts stay small.
+ *
+ * Without /usr/bin/chromium the suite is skipped, with the reason in the test name; with CI_REQUIRE_BROWSER=1 (set by
+ * .ci/run) a missing browser fails instead.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ParityReport } from '../helpers/parity';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CONFIG = 'examples/browser/vite.config.ts';
+const OUT = 'out/browser';
+// The flags that give WebGL 2 through SwiftShader here; the rest keep Chromium off the network.
+const ARGS = [
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const GAN_STEPS = 12; // webgl on SwiftShader trains the article GAN at ~2 steps/s on this 2-core machine
+const CLICK_BOUND_MS = 1000;
+const PARITY_TOLERANCE = 1e-5;
+
+const available = existsSync(CHROMIUM);
+const required = process.env['CI_REQUIRE_BROWSER'] === '1';
+
+if (!available) {
+  describe('browser end-to-end', () => {
+    if (required) {
+      it('has Chromium', () => {
+        throw new Error(`CI_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
+      });
+    } else {
+      it.skip(`skipped: ${CHROMIUM} not found (apt-get install -y chromium; CI_REQUIRE_BROWSER=1 fails instead)`);
+    }
+  });
+} else {
+  describe('live training page in Chromium (vite build + vite preview)', { timeout: 90_000 }, () => {
+    let server: PreviewServer;
+    let context: BrowserContext;
+    let page: Page;
+    let url: string;
+    let profile: string;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      await build({ configFile: CONFIG, logLevel: 'silent' });
+      server = await preview({ configFile: CONFIG, logLevel: 'silent', preview: { port: 0, strictPort: false } });
+      url = server.resolvedUrls?.local[0] ?? '';
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      profile = mkdtempSync(join(tmpdir(), 'tfjs-generative-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true, // new headless
+        chromiumSandbox: false, // --no-sandbox: CI runs as root
+        args: ARGS,
+        timeout: 30_000,
+      });
+      context.on('weberror', (e) => errors.push(`pageerror: ${e.error().message}`));
+      context.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+      });
+      page = context.pages()[0] ?? (await context.newPage());
+      mkdirSync(OUT, { recursive: true });
+    }, 120_000);
+
+    afterAll(async () => {
+      await context?.close();
+      await server?.close();
+      if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    });
+
+    const hooks = () => page.evaluate(() => ({ ...window.__tfjsGenerative, capabilities: null }));
+    const waitFor = (predicate: string, timeout = 60_000) => page.waitForFunction(predicate, null, { timeout, polling: 100 });
+    const ready = (backend: string) =>
+      waitFor(`window.__tfjsGenerative?.error != null || (window.__tfjsGenerative?.ready && window.__tfjsGenerative.backend === '${backend}')`);
+    /** The red channel of a canvas: enough to tell blank from drawn, and one drawing from the next. */
+    const pixels = (id: string) =>
+      page.evaluate((canvasId) => {
+        const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+        const rgba = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        return Array.from(rgba.filter((_, i) => i % 4 === 0));
+      }, id);
+    const std = (v: number[]) => {
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+    };
+
+    it('trains the article GAN on WebGL 2: finite losses, a drawn grid that changes, clicks answered', async () => {
+      await page.goto(`${url}?backend=webgl&steps=${GAN_STEPS}&drawEvery=4`);
+      await ready('webgl');
+      const initial = await hooks();
+      expect(initial).toMatchObject({ error: null, backend: 'webgl', webglVersion: 2, textureFloat: 'float32' });
+      expect(initial.crossOriginIsolated).toBe(true);
+
+      await page.click('#start');
+      await waitFor('window.__tfjsGenerative.redraws >= 2'); // after steps 1 and 4 (drawEvery=4)
+      const early = await pixels('samples');
+      const tensorsEarly = (await hooks()).numTensors; // counted after each redraw
+      expect(std(early)).toBeGreaterThan(10); // digits-to-be on a grey grid, not a flat canvas
+
+      // A click while training: the page must run its handler promptly, and the Trainer must stop at the next step.
+      expect((await hooks()).state).toBe('training');
+      const clicked = Date.now();
+      await page.click('#pause', { timeout: CLICK_BOUND_MS * 5 });
+      await waitFor(`window.__tfjsGenerative.state === 'paused'`, CLICK_BOUND_MS * 5);
+      const roundTrip = Date.now() - clicked;
+      const latency = (await hooks()).clickLatencies.at(-1) ?? Infinity;
+      expect(latency).toBeLessThan(CLICK_BOUND_MS);
+      const pausedAt = (await hooks()).steps;
+      await page.waitForTimeout(600);
+      expect((await hooks()).steps).toBeLessThanOrEqual(pausedAt + 1); // at most the step already under way
+
+      await page.click('#start'); // Resume
+      await waitFor(`window.__tfjsGenerative.state === 'done'`);
+      const done = await hooks();
+      expect(done.error).toBeNull();
+      expect(done.steps).toBe(GAN_STEPS);
+      expect(done.losses).toHaveLength(GAN_STEPS);
+      for (const logs of done.losses) {
+        expect(Number.isFinite(logs['discriminatorLoss']) && Number.isFinite(logs['generatorLoss'])).toBe(true);
+      }
+      expect(done.numTensors).toBe(tensorsEarly); // no leak over the run
+      const late = await pixels('samples');
+      const change = late.reduce((a, v, i) => a + Math.abs(v - early[i]!), 0) / late.length;
+      expect(change).toBeGreaterThan(0.5);
+      await page.screenshot({ path: `${OUT}/page-webgl.png` });
+      writeFileSync(
+        `${OUT}/webgl-run.json`,
+        JSON.stringify({ stepsPerSecond: done.stepsPerSecond, clickLatencyMs: latency, pauseRoundTripMs: roundTrip, change }, null, 2),
+      );
+    });
+
+    it('agrees with cpu within 1e-5 per step for 5 steps on webgl (GAN and VAE), and drifts with tfjs’s own ε', async () => {
+      const { reports, control } = await page.evaluate(() => window.__runParity({ steps: 5, control: true }));
+      writeFileSync(`${OUT}/parity-cpu-webgl.json`, JSON.stringify({ reports, control }, null, 2));
+      const check = (report: ParityReport) => {
+        expect(report.steps).toHaveLength(5);
+        for (const step of report.steps) {
+          expect(step.logs, `${report.model} step ${step.step}: ${step.worstLog}`).toBeLessThanOrEqual(PARITY_TOLERANCE);
+          expect(step.weights, `${report.model} step ${step.step}: ${step.worstWeight}`).toBeLessThanOrEqual(PARITY_TOLERANCE);
+        }
+      };
+      expect(reports.map((r) => r.model)).toEqual(['gan', 'vae']);
+      reports.forEach(check);
+      // Without an explicit ε, webgl's Adam uses 1e-4 and cpu's 1e-7: the harness must see that.
+      expect(control!.maxWeights).toBeGreaterThan(1e-4);
+      await ready('webgl'); // the hook switches back to the page's backend
+    });
+
+    it('trains on wasm, multi-threaded, in the built page (the minified-worker trap)', async () => {
+      await page.selectOption('#backend', 'wasm');
+      await ready('wasm');
+      const state = await hooks();
+      expect(state.error).toBeNull();
+      expect(state.wasmThreads).toBeGreaterThanOrEqual(1);
+      expect(state.capabilities).toBeNull(); // stripped by hooks(); the page shows them in #backend-info
+      expect(await page.textContent('#backend-info')).toContain('cross-origin isolated');
+      await page.click('#start');
+      await waitFor(`window.__tfjsGenerative.state === 'done'`);
+      const done = await hooks();
+      expect(done.steps).toBe(GAN_STEPS);
+      expect(done.losses.every((l) => Number.isFinite(l['generatorLoss']))).toBe(true);
+      writeFileSync(`${OUT}/wasm-run.json`, JSON.stringify({ stepsPerSecond: done.stepsPerSecond }, null, 2));
+    });
+
+    it('trains the VAE tab and draws reconstructions and an interpolation', async () => {
+      await page.click('#tab-vae');
+      await waitFor(`window.__tfjsGenerative.model === 'vae' && window.__tfjsGenerative.state === 'idle'`);
+      await page.click('#start');
+      await waitFor(`window.__tfjsGenerative.state === 'done'`);
+      const done = await hooks();
+      expect(done.error).toBeNull();
+      expect(done.losses.every((l) => Number.isFinite(l['loss']) && Number.isFinite(l['kl']))).toBe(true);
+      expect(std(await pixels('reconstructions'))).toBeGreaterThan(10);
+      expect(std(await pixels('interpolation'))).toBeGreaterThan(5);
+      await page.screenshot({ path: `${OUT}/page-vae.png`, fullPage: true });
+    });
+
+    it('runs the library unchanged in a Web Worker, on webgl through an OffscreenCanvas', async () => {
+      const reply = await page.evaluate(() => window.__runInWorker({ backend: 'webgl', steps: 3 }));
+      expect(reply.error).toBeUndefined();
+      expect(reply).toMatchObject({ backend: 'webgl', hasDocument: false });
+      expect(reply.losses).toHaveLength(3);
+      expect(reply.losses.every((l) => Number.isFinite(l.discriminatorLoss) && Number.isFinite(l.generatorLoss))).toBe(true);
+    });
+
+    it('logged no console errors and no uncaught exceptions', () => {
+      expect(errors).toEqual([]);
+    });
+  });
+}
