@@ -10,11 +10,12 @@ import {
   assertShape,
   assertTensor,
   formatShape,
+  onlyShape,
   sameShape,
   type ShapePattern,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
-import { SeedStream } from '../../random';
+import { SeedStream, opSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
 import {
   defaultGanOptimizer,
@@ -207,7 +208,7 @@ export class GAN implements Trainable<tf.Tensor> {
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertLive();
     assertPositiveInteger(n, 'n');
-    const seed = options.seed ?? this.sampleSeeds.next();
+    const seed = opSeed(options.seed ?? this.sampleSeeds.next());
     return tf.tidy(() => {
       const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
       return this.generator.apply(z, { training: false }) as tf.Tensor;
@@ -281,20 +282,12 @@ export class GAN implements Trainable<tf.Tensor> {
   }
 }
 
-function singleShape(tensors: tfl.SymbolicTensor[], argument: string): (number | null)[] {
-  const [only] = tensors;
-  if (only === undefined || tensors.length !== 1) {
-    throw new ConfigError(argument, 'exactly one tensor', String(tensors.length));
-  }
-  return [...only.shape];
-}
-
 function generatorOutputShape(generator: tfl.LayersModel): number[] {
-  return singleShape(generator.outputs, 'networks.generator outputs').slice(1) as number[];
+  return onlyShape(generator.outputs, 'networks.generator outputs').slice(1) as number[];
 }
 
 function dataExampleShape(discriminator: tfl.LayersModel): number[] {
-  return singleShape(discriminator.inputs, 'networks.discriminator inputs').slice(1) as number[];
+  return onlyShape(discriminator.inputs, 'networks.discriminator inputs').slice(1) as number[];
 }
 
 /** Shapes are checked once here, so a mismatch is a clear error at construction rather than a crash mid-training. */
@@ -303,7 +296,7 @@ function checkNetworks(
   discriminator: tfl.LayersModel,
   config: ResolvedGANConfig,
 ): [number, readonly number[]] {
-  const zShape = singleShape(generator.inputs, 'networks.generator inputs');
+  const zShape = onlyShape(generator.inputs, 'networks.generator inputs');
   const latentDim = zShape[1];
   if (zShape.length !== 2 || zShape[0] !== null || typeof latentDim !== 'number') {
     throw new ConfigError('networks.generator', 'an input of shape [batch, latentDim]', formatShape(zShape));
@@ -311,8 +304,8 @@ function checkNetworks(
   if (config.latentDim !== undefined && config.latentDim !== latentDim) {
     throw new ConfigError('config.latentDim', `${latentDim} (the generator's input size)`, String(config.latentDim));
   }
-  const gOut = singleShape(generator.outputs, 'networks.generator outputs');
-  const dIn = singleShape(discriminator.inputs, 'networks.discriminator inputs');
+  const gOut = onlyShape(generator.outputs, 'networks.generator outputs');
+  const dIn = onlyShape(discriminator.inputs, 'networks.discriminator inputs');
   if (gOut[0] !== null || gOut.slice(1).some((d) => d === null)) {
     throw new ConfigError('networks.generator', 'an output of fully known shape [batch, ...]', formatShape(gOut));
   }
@@ -328,7 +321,7 @@ function checkNetworks(
   if (config.dataShape !== undefined && !sameShape(config.dataShape, dataShape)) {
     throw new ConfigError('config.dataShape', `${formatShape(dataShape)} (the networks' example shape)`, formatShape(config.dataShape));
   }
-  const dOut = singleShape(discriminator.outputs, 'networks.discriminator outputs');
+  const dOut = onlyShape(discriminator.outputs, 'networks.discriminator outputs');
   if (dOut[0] !== null) {
     throw new ConfigError('networks.discriminator', 'an output with a leading batch axis', formatShape(dOut));
   }
