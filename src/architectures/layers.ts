@@ -38,19 +38,24 @@ export function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** A dense layer with a seeded Glorot-uniform kernel and a zero bias. */
+/**
+ * A dense layer with a seeded Glorot-uniform kernel and a zero bias. `useBias: false` before batch norm, whose own
+ * offset makes a bias redundant: it would get no useful gradient, only rounding noise for Adam to amplify.
+ */
 export function seededDense(
   units: number,
   seeds: SeedStream,
   name: string,
   activation?: 'relu' | 'tanh' | 'sigmoid' | 'linear',
+  useBias = true,
 ): tfl.layers.Layer {
   return tfl.layers.dense({
     units,
     name,
+    useBias,
     ...(activation === undefined ? {} : { activation }),
     kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    biasInitializer: 'zeros',
+    ...(useBias ? { biasInitializer: 'zeros' as const } : {}),
   });
 }
 

@@ -136,7 +136,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
   const model = tfl.sequential({ name: prefix });
   model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
   hidden.forEach((units, i) => {
-    model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
+    model.add(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
     if (options.batchNorm === true) {
       model.add(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
     }

@@ -93,6 +93,15 @@ export interface ProbeOptions {
 const FLOAT32_EPSILON = 1e-7;
 const FLOAT16_EPSILON = 1e-4;
 
+/**
+ * Adam's ε for the active backend: 1e-7, or 1e-4 where webgl renders only float16 textures (1e-7 underflows there).
+ * The models' default optimizers use it, so a run on float32 hardware matches cpu and one on float16 stays finite.
+ * @internal
+ */
+export function safeEpsilon(): number {
+  return tf.getBackend() === 'webgl' && flag('WEBGL_RENDER_FLOAT32_ENABLED') === false ? FLOAT16_EPSILON : FLOAT32_EPSILON;
+}
+
 function flag(name: string): number | boolean | undefined {
   try {
     return tf.env().get(name) as number | boolean;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 export const BACKENDS = ['cpu', 'wasm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -10,6 +10,10 @@ export function describeEachBackend(name: string, body: (backend: BackendName) =
     beforeAll(async () => {
       await tf.setBackend(backend);
       await tf.ready();
+    });
+    // Blocks after this one run on the file's default backend, not on whichever ran last.
+    afterAll(async () => {
+      await tf.setBackend('cpu');
     });
     body(backend);
   });

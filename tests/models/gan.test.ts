@@ -135,6 +135,8 @@ describe('GAN sampling', () => {
     expect(gan.dataShape).toEqual([784]);
     expect(gan.generator.layers.map((l) => l.getClassName())).toContain('BatchNormalization');
     expect(gan.discriminator.countParams()).toBe(784 * 512 + 512 + 512 * 256 + 256 + 257);
+    // Dense layers feeding batch norm carry no bias (BN's β is the offset); BN has γ, β and two moving statistics.
+    expect(gan.generator.countParams()).toBe(100 * 256 + 4 * 256 + 256 * 512 + 4 * 512 + 512 * 784 + 784);
     gan.dispose();
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { safeEpsilon } from '../../backends/probe';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors';
 import { assertPositiveInteger, describe } from '../../internal/shapes';
@@ -38,12 +39,12 @@ export interface GANConfig {
   readonly seed?: number;
   /**
    * Optimizer of the generator; the GAN owns it and disposes it.
-   * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)`
+   * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly generatorOptimizer?: tf.Optimizer;
   /**
    * Optimizer of the discriminator; the GAN owns it and disposes it.
-   * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)`
+   * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly discriminatorOptimizer?: tf.Optimizer;
   /**
@@ -94,9 +95,12 @@ const KNOWN_KEYS = new Set<string>([
   'steps',
 ]);
 
-/** The Adam settings of Radford et al. (2015), with ε pinned: webgl would otherwise use 1e-4 and drift from cpu. */
+/**
+ * The Adam settings of Radford et al. (2015), with ε pinned: webgl would otherwise use 1e-4 and drift from cpu. Only
+ * float16-only webgl devices get 1e-4, where 1e-7 would underflow.
+ */
 export function defaultGanOptimizer(): tf.Optimizer {
-  return tf.train.adam(2e-4, 0.5, 0.999, 1e-7);
+  return tf.train.adam(2e-4, 0.5, 0.999, safeEpsilon());
 }
 
 /** Validates a config and fills in defaults, without touching the caller's object. */

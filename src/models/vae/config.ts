@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { safeEpsilon } from '../../backends/probe';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors';
 import { assertPositiveInteger, describe } from '../../internal/shapes';
@@ -72,7 +73,7 @@ export interface VAEConfig {
   readonly betaWarmup?: BetaWarmup;
   /**
    * The optimizer; the VAE owns it and disposes it.
-   * @defaultValue `tf.train.adam(1e-3, 0.9, 0.999, 1e-7)`
+   * @defaultValue `tf.train.adam(1e-3, 0.9, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly optimizer?: tf.Optimizer;
   /**
@@ -120,9 +121,9 @@ export interface ResolvedVAEConfig {
 
 const KNOWN_KEYS = new Set<string>(['latentDim', 'dataShape', 'likelihood', 'beta', 'betaWarmup', 'optimizer', 'seed']);
 
-/** Kingma & Welling's Adam settings, with ε pinned so every backend uses the same one. */
+/** Kingma & Welling's Adam settings, with ε pinned so every float32 backend uses the same one (1e-4 on float16-only webgl). */
 export function defaultVaeOptimizer(): tf.Optimizer {
-  return tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
+  return tf.train.adam(1e-3, 0.9, 0.999, safeEpsilon());
 }
 
 function resolveLikelihood(value: unknown): Pick<ResolvedVAEConfig, 'likelihood' | 'variance'> {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpDecoder, mlpEncoder } from '../../architectures/vae';
+import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, ValueError } from '../../errors';
 import { assertNumberInRange, assertPositiveInteger } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
@@ -82,6 +83,7 @@ export class VAE implements Trainable<tf.Tensor> {
   private readonly noiseSeeds: SeedStream;
   private readonly sampleSeeds: SeedStream;
   private readonly evalSeeds: SeedStream;
+  private readonly kernels: KernelCheck;
   private steps = 0;
   private disposed = false;
 
@@ -123,6 +125,10 @@ export class VAE implements Trainable<tf.Tensor> {
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
     this.sampleSeeds = seeds.fork(SAMPLE_STREAM);
     this.evalSeeds = seeds.fork(EVAL_STREAM);
+    this.kernels = new KernelCheck([
+      [this.encoder, 'networks.encoder'],
+      [this.decoder, 'networks.decoder'],
+    ]);
   }
 
   /**
@@ -155,6 +161,7 @@ export class VAE implements Trainable<tf.Tensor> {
    * ```
    */
   async trainStep(batch: tf.Tensor): Promise<VAEStepLogs> {
+    this.kernels.check(); // one Set lookup after the first step on a backend
     await this.checkBatch(batch, 'batch');
     const beta = this.beta;
     const seed = this.noiseSeeds.next();
