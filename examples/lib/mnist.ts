@@ -8,6 +8,7 @@
 
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from './prng';
 
 /** Pixels per digit (28 × 28). */
 export const MNIST_PIXELS = 784;
@@ -168,18 +169,6 @@ function shuffledIndices(n: number, seed: number): Uint32Array {
     order[j] = tmp;
   }
   return order;
-}
-
-/** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). Good enough to shuffle a data set; not for cryptography. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let cached: readonly MnistDigit[] | undefined;

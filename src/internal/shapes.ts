@@ -72,3 +72,27 @@ export function onlyShape(tensors: tfl.SymbolicTensor[], argument: string): (num
   }
   return [...only.shape];
 }
+
+/**
+ * Checks that two networks join up (one's output is the other's input, or reproduces the data), naming the network
+ * at fault, so a mismatch is a clear error at construction rather than a crash mid-training.
+ */
+export function assertNetworksJoin(
+  received: ShapePattern,
+  expected: ShapePattern,
+  argument: string,
+  port: 'an input' | 'an output',
+  source: string,
+  hint: string,
+): void {
+  if (!sameShape(received, expected)) {
+    throw new ConfigError(argument, `${port} of shape ${formatShape(expected)} (${source})`, formatShape(received), hint);
+  }
+}
+
+/** Checks a configured example shape against the one the networks imply. */
+export function assertConfiguredDataShape(configured: readonly number[] | undefined, dataShape: readonly number[]): void {
+  if (configured !== undefined && !sameShape(configured, dataShape)) {
+    throw new ConfigError('config.dataShape', `${formatShape(dataShape)} (the networks' example shape)`, formatShape(configured));
+  }
+}

@@ -28,6 +28,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GAN, VAE, mlpDecoder, mlpDiscriminator, mlpEncoder, mlpGenerator } from '../../src';
+import { mulberry32 as random } from '../../examples/lib/prng';
 
 /** Which model a parity run trains. */
 export type ParityModel = 'gan' | 'vae';
@@ -161,18 +162,6 @@ function parityVae(seed: number, tfjsDefaultEpsilon: boolean): Subject {
     networks: [vae.encoder, vae.decoder],
     learningRate: 1e-3, // the VAE's default Adam
     dispose: () => vae.dispose(),
-  };
-}
-
-/** mulberry32, so the data are the same numbers in Node and in a browser, whatever tfjs does with seeds. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -22,3 +22,14 @@ export async function expectTensorClose(
 export function snapshot(weights: { read(): tf.Tensor }[]): Float32Array[] {
   return weights.map((w) => w.read().dataSync() as Float32Array).map((a) => a.slice());
 }
+
+/** A loss's value and its gradients with respect to each input, read back as numbers; disposes the inputs. */
+export async function valueAndGrads(
+  loss: (...xs: tf.Tensor[]) => tf.Scalar,
+  ...inputs: tf.Tensor[]
+): Promise<{ value: number; grads: number[][] }> {
+  const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => loss(...xs))(inputs);
+  const out = { value: (await value.data())[0]!, grads: await Promise.all(grads.map(async (g) => [...(await g.data())])) };
+  tf.dispose([value, ...grads, ...inputs]);
+  return out;
+}

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { GAN, Trainer, mlpDiscriminator, mlpGenerator } from '../../src';
+import { mulberry32 } from '../../examples/lib/prng';
 
 // The classic mode-collapse benchmark: 8 Gaussians (σ = 0.02) on a circle of radius 2. A collapsed GAN puts its
 // samples on one or two modes; a GAN that learns covers them all. Measured with this setup on wasm (seed 1): after
@@ -10,16 +11,6 @@ const STD = 0.02;
 const NEAR = 0.2;
 const STEPS = Number(process.env['RING_STEPS'] ?? 2000);
 const SEED = Number(process.env['RING_SEED'] ?? 1);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function* ringBatches(batchSize: number, seed: number): Generator<tf.Tensor2D> {
   const rand = mulberry32(seed);

@@ -9,7 +9,7 @@ import {
   nonSaturatingGeneratorLossFromProbabilities,
 } from '../../src';
 import { describeEachBackend } from '../helpers/backends';
-import { expectTensorClose } from '../helpers/tensors';
+import { expectTensorClose, valueAndGrads } from '../helpers/tensors';
 
 // TF-GAN's loss-test inputs. Expected values are derived by hand in float64 from
 // −log σ(x) = softplus(−x) and −log(1 − σ(x)) = softplus(x), with the mean over the 4 examples.
@@ -19,15 +19,6 @@ const FAKE = [10, 4.4, -5.5, 3.6];
 const real = () => tf.tensor2d(REAL, [4, 1]);
 const fake = () => tf.tensor2d(FAKE, [4, 1]);
 
-async function valueAndGrad(
-  loss: (...xs: tf.Tensor[]) => tf.Scalar,
-  ...inputs: tf.Tensor[]
-): Promise<{ value: number; grads: number[][] }> {
-  const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => loss(...xs))(inputs);
-  const out = { value: (await value.data())[0]!, grads: await Promise.all(grads.map(async (g) => [...(await g.data())])) };
-  tf.dispose([value, ...grads, ...inputs]);
-  return out;
-}
 
 function expectAllClose(actual: number[], expected: number[], tol = 1e-5): void {
   expect(actual).toHaveLength(expected.length);
@@ -36,19 +27,19 @@ function expectAllClose(actual: number[], expected: number[], tol = 1e-5): void 
 
 describeEachBackend('GAN losses from logits: golden values', () => {
   it('non-saturating generator loss −log D(G(z)) and its gradient −σ(−x)/n', async () => {
-    const { value, grads } = await valueAndGrad((f) => nonSaturatingGeneratorLoss(f!), fake());
+    const { value, grads } = await valueAndGrads((f) => nonSaturatingGeneratorLoss(f!), fake());
     expect(value).toBeCloseTo(1.385820879946423, 5);
     expectAllClose(grads[0]!, [-1.1349467175608599e-5, -0.0030321087460685593, -0.248982465571026, -0.006649248394216464]);
   });
 
   it('minimax generator loss log(1 − D(G(z))) and its gradient −σ(x)/n', async () => {
-    const { value, grads } = await valueAndGrad((f) => minimaxGeneratorLoss(f!), fake());
+    const { value, grads } = await valueAndGrads((f) => minimaxGeneratorLoss(f!), fake());
     expect(value).toBeCloseTo(-4.510820879946423, 5);
     expectAllClose(grads[0]!, [-0.2499886505328244, -0.24696789125393143, -0.001017534428974032, -0.2433507516057835]);
   });
 
   it('discriminator loss −log D(x) − log(1 − D(G(z))) and its gradients', async () => {
-    const { value, grads } = await valueAndGrad((r, f) => minimaxDiscriminatorLoss(r!, f!), real(), fake());
+    const { value, grads } = await valueAndGrads((r, f) => minimaxDiscriminatorLoss(r!, f!), real(), fake());
     expect(value).toBeCloseTo(5.83386589165402, 5);
     expectAllClose(grads[0]!, [-0.24832678726892882, -0.04945402786035456, -9.316598210466402e-7, -0.01574333901424912]);
     expectAllClose(grads[1]!, [0.2499886505328244, 0.24696789125393143, 0.001017534428974032, 0.2433507516057835]);
@@ -74,15 +65,15 @@ describeEachBackend('GAN losses at extreme logits', () => {
   const extreme = () => tf.tensor1d([1e4, -1e4, 100, -100]);
 
   it('stay finite with finite gradients at ±1e4', async () => {
-    const ns = await valueAndGrad((f) => nonSaturatingGeneratorLoss(f!), extreme());
+    const ns = await valueAndGrads((f) => nonSaturatingGeneratorLoss(f!), extreme());
     expect(ns.value).toBeCloseTo((1e4 + 100) / 4, 2);
     expectAllClose(ns.grads[0]!, [0, -0.25, 0, -0.25]);
 
-    const mm = await valueAndGrad((f) => minimaxGeneratorLoss(f!), extreme());
+    const mm = await valueAndGrads((f) => minimaxGeneratorLoss(f!), extreme());
     expect(mm.value).toBeCloseTo(-(1e4 + 100) / 4, 2);
     expectAllClose(mm.grads[0]!, [-0.25, 0, -0.25, 0]);
 
-    const d = await valueAndGrad((r, f) => minimaxDiscriminatorLoss(r!, f!, { labelSmoothing: 0.1 }), extreme(), extreme());
+    const d = await valueAndGrads((r, f) => minimaxDiscriminatorLoss(r!, f!, { labelSmoothing: 0.1 }), extreme(), extreme());
     expect(Number.isFinite(d.value)).toBe(true);
     for (const g of d.grads.flat()) expect(Number.isFinite(g)).toBe(true);
     // real term: 0.9·softplus(−x) + 0.1·softplus(x), mean; fake term: softplus(x), mean.
@@ -110,7 +101,7 @@ describeEachBackend('GAN losses from probabilities', () => {
   });
 
   it('are clipped at 0 and 1: a capped, finite loss and a zero gradient', async () => {
-    const { value, grads } = await valueAndGrad(
+    const { value, grads } = await valueAndGrads(
       (f) => nonSaturatingGeneratorLossFromProbabilities(f!),
       tf.tensor1d([0, 1]),
     );

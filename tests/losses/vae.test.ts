@@ -11,7 +11,7 @@ import {
 } from '../../src';
 import { describeEachBackend } from '../helpers/backends';
 import { expectNoLeak } from '../helpers/memory';
-import { expectTensorClose } from '../helpers/tensors';
+import { expectTensorClose, valueAndGrads } from '../helpers/tensors';
 
 // Hand-derived in float64 (the derivations are in the comments). Two examples, three pixels, two latent dimensions.
 const TARGETS = [[1, 0, 0.5], [0, 1, 1]];
@@ -37,15 +37,6 @@ const GAUSSIAN = [0.25 + 3 * HALF_LOG_2PI, 0.5 + 3 * HALF_LOG_2PI];
 
 const mean2 = (v: number[]) => (v[0]! + v[1]!) / 2;
 
-async function valueAndGrads(
-  loss: (...xs: tf.Tensor[]) => tf.Scalar,
-  ...inputs: tf.Tensor[]
-): Promise<{ value: number; grads: number[][] }> {
-  const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => loss(...xs))(inputs);
-  const out = { value: (await value.data())[0]!, grads: await Promise.all(grads.map(async (g) => [...(await g.data())])) };
-  tf.dispose([value, ...grads, ...inputs]);
-  return out;
-}
 
 function expectAllClose(actual: number[], expected: number[], digits = 5): void {
   expect(actual).toHaveLength(expected.length);

@@ -9,9 +9,10 @@ import {
   assertPositiveInteger,
   assertShape,
   assertTensor,
+  assertConfiguredDataShape,
+  assertNetworksJoin,
   formatShape,
   onlyShape,
-  sameShape,
   type ShapePattern,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
@@ -309,18 +310,16 @@ function checkNetworks(
   if (gOut[0] !== null || gOut.slice(1).some((d) => d === null)) {
     throw new ConfigError('networks.generator', 'an output of fully known shape [batch, ...]', formatShape(gOut));
   }
-  if (!sameShape(gOut, dIn)) {
-    throw new ConfigError(
-      'networks.discriminator',
-      `an input of shape ${formatShape(gOut)} (the generator's output shape)`,
-      formatShape(dIn),
-      'Reshape the generator output (tf.layers.reshape) or flatten the discriminator input so they agree.',
-    );
-  }
+  assertNetworksJoin(
+    dIn,
+    gOut,
+    'networks.discriminator',
+    'an input',
+    "the generator's output shape",
+    'Reshape the generator output (tf.layers.reshape) or flatten the discriminator input so they agree.',
+  );
   const dataShape = gOut.slice(1) as number[];
-  if (config.dataShape !== undefined && !sameShape(config.dataShape, dataShape)) {
-    throw new ConfigError('config.dataShape', `${formatShape(dataShape)} (the networks' example shape)`, formatShape(config.dataShape));
-  }
+  assertConfiguredDataShape(config.dataShape, dataShape);
   const dOut = onlyShape(discriminator.outputs, 'networks.discriminator outputs');
   if (dOut[0] !== null) {
     throw new ConfigError('networks.discriminator', 'an output with a leading batch axis', formatShape(dOut));

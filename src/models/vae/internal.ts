@@ -7,7 +7,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, ValueError } from '../../errors';
-import { assertFloat, assertShape, assertTensor, formatShape, onlyShape, sameShape } from '../../internal/shapes';
+import {
+  assertConfiguredDataShape,
+  assertFloat,
+  assertNetworksJoin,
+  assertShape,
+  assertTensor,
+  formatShape,
+  onlyShape,
+  sameShape,
+} from '../../internal/shapes';
 import { opSeed, type SeedStream } from '../../random';
 
 /** ε ~ N(0, std²·I) of `shape`, reproducible from `seed` (0 included). */
@@ -122,19 +131,16 @@ export function checkVaeNetworks(
     throw new ConfigError('networks.decoder', expected, formatShape(zShape));
   }
   const outShape = onlyShape(decoder.outputs, 'networks.decoder outputs');
-  if (!sameShape(outShape, xShape)) {
-    throw new ConfigError(
-      'networks.decoder',
-      `an output of shape ${formatShape(xShape)} (the encoder's input shape)`,
-      formatShape(outShape),
-      'Reshape the decoder output (tf.layers.reshape) or flatten the encoder input so they agree.',
-    );
-  }
+  assertNetworksJoin(
+    outShape,
+    xShape,
+    'networks.decoder',
+    'an output',
+    "the encoder's input shape",
+    'Reshape the decoder output (tf.layers.reshape) or flatten the encoder input so they agree.',
+  );
   const dataShape = xShape.slice(1) as number[];
-  if (config.dataShape !== undefined && !sameShape(config.dataShape, dataShape)) {
-    const expected = `${formatShape(dataShape)} (the networks' example shape)`;
-    throw new ConfigError('config.dataShape', expected, formatShape(config.dataShape));
-  }
+  assertConfiguredDataShape(config.dataShape, dataShape);
   return [latentDim, dataShape];
 }
 
