@@ -11,3 +11,5 @@ export { SeededDropout, registerGenerativeLayers } from './seeded-dropout';
 export type { SeededDropoutArgs } from './seeded-dropout';
 export { convDecoder, convEncoder, mlpDecoder, mlpEncoder } from './vae';
 export type { ConvVaeOptions, MlpDecoderOptions, MlpEncoderOptions, VaeNetworkOptions } from './vae';
+export { dcganDiscriminator, dcganGenerator } from './dcgan';
+export type { DcganDiscriminatorOptions, DcganGeneratorOptions, DcganOptions } from './dcgan';

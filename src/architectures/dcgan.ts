@@ -1,0 +1,204 @@
+/**
+ * Convolutional GAN networks after Radford et al. (2015), "DCGAN", sized for small images such as 28×28×C digits.
+ * @module
+ */
+
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../errors';
+import { assertNumberInRange, assertPositiveInteger, formatShape } from '../internal/shapes';
+import { SeedStream } from '../random';
+import { checkShape, checkSizes } from './layers';
+import { SeededDropout } from './seeded-dropout';
+
+/** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
+export interface DcganOptions {
+  /**
+   * Shape of one image, `[height, width, channels]`; height and width must be divisible by 4 (two stride-2 layers).
+   * @defaultValue `[28, 28, 1]`
+   */
+  readonly imageShape?: readonly [number, number, number];
+  /**
+   * Height and width of each (transposed) convolution kernel.
+   * @defaultValue `5`
+   */
+  readonly kernelSize?: number;
+  /** Seed of the Glorot-uniform kernel initialisers (and the discriminator's dropout masks); omitted, runs differ. */
+  readonly seed?: number;
+  /** Prefix of layer names, so two networks in one page stay distinguishable. */
+  readonly name?: string;
+}
+
+/** Options of {@link dcganGenerator}. */
+export interface DcganGeneratorOptions extends DcganOptions {
+  /**
+   * Size of the latent vector z.
+   * @defaultValue `100`
+   */
+  readonly latentDim?: number;
+  /**
+   * Channels of the two inner feature maps, coarse first: the dense projection to (height/4)×(width/4)×`filters[0]`,
+   * then the first transposed convolution to (height/2)×(width/2)×`filters[1]`.
+   * @defaultValue `[128, 64]`
+   */
+  readonly filters?: readonly [number, number];
+}
+
+/** Options of {@link dcganDiscriminator}. */
+export interface DcganDiscriminatorOptions extends DcganOptions {
+  /**
+   * Filters of the two stride-2 convolutions, image side first.
+   * @defaultValue `[64, 128]`
+   */
+  readonly filters?: readonly [number, number];
+  /**
+   * Dropout rate after each LeakyReLU, active in training steps only.
+   * @defaultValue `0.3`
+   */
+  readonly dropout?: number;
+}
+
+interface CheckedImage {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly kernelSize: number;
+}
+
+function checkImage(options: DcganOptions): CheckedImage {
+  const imageShape = options.imageShape ?? [28, 28, 1];
+  checkShape(imageShape, 'options.imageShape');
+  const [height, width, channels] = imageShape;
+  if (imageShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
+    throw new ConfigError(
+      'options.imageShape',
+      '[height, width, channels] with height and width divisible by 4',
+      formatShape(imageShape),
+    );
+  }
+  const kernelSize = options.kernelSize ?? 5;
+  assertPositiveInteger(kernelSize, 'options.kernelSize');
+  return { height, width, channels, kernelSize };
+}
+
+function checkFilters(filters: readonly number[], argument: string): readonly [number, number] {
+  checkSizes(filters, argument);
+  const [first, second] = filters;
+  if (filters.length !== 2 || first === undefined || second === undefined) {
+    throw new ConfigError(argument, 'two filter counts', String(filters.length));
+  }
+  return [first, second];
+}
+
+interface ConvArgs {
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly name: string;
+  readonly useBias: boolean;
+  readonly activation?: 'tanh';
+}
+
+/** A stride-2 'same' (transposed) convolution with a seeded Glorot-uniform kernel. */
+function seededStride2(kind: 'conv2d' | 'conv2dTranspose', args: ConvArgs, seeds: SeedStream): tfl.layers.Layer {
+  const config = {
+    ...args,
+    strides: 2,
+    padding: 'same' as const,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+    ...(args.useBias ? { biasInitializer: 'zeros' as const } : {}),
+  };
+  return kind === 'conv2d' ? tfl.layers.conv2d(config) : tfl.layers.conv2dTranspose(config);
+}
+
+function batchNorm(name: string): tfl.layers.Layer {
+  return tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name });
+}
+
+/**
+ * A DCGAN generator: z `[batch, latentDim]` → dense to (h/4)·(w/4)·128 → batch norm → ReLU → reshape → 5×5
+ * stride-2 transposed convolution to 64 channels → batch norm → ReLU → 5×5 stride-2 transposed convolution to C
+ * channels with tanh → `[batch, h, w, C]`, images in [−1, 1]. Layers followed by batch norm have no bias.
+ *
+ * @see https://arxiv.org/abs/1511.06434
+ *
+ * @param options - image shape, latent size, filters, kernel size and seed
+ * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
+ * @throws {@link ConfigError} for a bad option
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN(
+ *   { seed: 1 },
+ *   { generator: dcganGenerator({ seed: 1 }), discriminator: dcganDiscriminator({ seed: 2 }) },
+ * ); // trains on batches of [batch, 28, 28, 1] in [-1, 1]
+ * ```
+ */
+export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersModel {
+  const { height, width, channels, kernelSize } = checkImage(options);
+  const latentDim = options.latentDim ?? 100;
+  assertPositiveInteger(latentDim, 'options.latentDim');
+  const [projected, inner] = checkFilters(options.filters ?? [128, 64], 'options.filters');
+  const prefix = options.name ?? 'generator';
+  const seeds = new SeedStream(options.seed);
+  const model = tfl.sequential({ name: prefix });
+  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+  model.add(
+    tfl.layers.dense({
+      units: (height / 4) * (width / 4) * projected,
+      useBias: false,
+      name: `${prefix}_project`,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+    }),
+  ); // [batch, h/4 · w/4 · filters[0]]
+  model.add(batchNorm(`${prefix}_bn0`));
+  model.add(tfl.layers.reLU({ name: `${prefix}_act0` }));
+  model.add(tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }));
+  model.add(seededStride2('conv2dTranspose', { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` }, seeds)); // [batch, h/2, w/2, filters[1]]
+  model.add(batchNorm(`${prefix}_bn1`));
+  model.add(tfl.layers.reLU({ name: `${prefix}_act1` }));
+  model.add(
+    seededStride2('conv2dTranspose', { filters: channels, kernelSize, useBias: true, activation: 'tanh', name: `${prefix}_deconv2` }, seeds),
+  ); // [batch, h, w, channels]
+  return model;
+}
+
+/**
+ * A DCGAN discriminator: `[batch, h, w, C]` → 5×5 stride-2 convolution to 64 filters → LeakyReLU(0.2) → dropout →
+ * 5×5 stride-2 convolution to 128 filters → LeakyReLU(0.2) → dropout → flatten → one logit `[batch, 1]` (no sigmoid:
+ * the losses take logits).
+ *
+ * @see https://arxiv.org/abs/1511.06434
+ *
+ * @param options - image shape, filters, kernel size, dropout and seed
+ * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
+ * @throws {@link ConfigError} for a bad option
+ *
+ * @example
+ * ```ts
+ * const discriminator = dcganDiscriminator({ imageShape: [28, 28, 3], dropout: 0.4, seed: 2 });
+ * ```
+ */
+export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl.LayersModel {
+  const { height, width, channels, kernelSize } = checkImage(options);
+  const filters = checkFilters(options.filters ?? [64, 128], 'options.filters');
+  const rate = options.dropout ?? 0.3;
+  assertNumberInRange(rate, 'options.dropout', 0, 0.99);
+  const prefix = options.name ?? 'discriminator';
+  const seeds = new SeedStream(options.seed);
+  const model = tfl.sequential({ name: prefix });
+  model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+  filters.forEach((f, i) => {
+    model.add(seededStride2('conv2d', { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` }, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
+    model.add(tfl.layers.leakyReLU({ alpha: 0.2, name: `${prefix}_act${i}` }));
+    if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+  });
+  model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
+  model.add(
+    tfl.layers.dense({
+      units: 1,
+      name: `${prefix}_logit`,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+      biasInitializer: 'zeros',
+    }),
+  );
+  return model;
+}
