@@ -5,14 +5,36 @@
  */
 import { applyKernelPatches } from './kernel-patch';
 import { batchMatMulPatch } from './batch-mat-mul';
+import { conv2dBackpropFilterPatch } from './conv2d-backprop-filter';
+import { conv2dBackpropInputPatch } from './conv2d-backprop-input';
+import { identityPatch } from './identity';
+import { tanhPatch } from './tanh';
+import { tilePatch } from './tile';
+
+const TRAINING_PATCHES = [
+  batchMatMulPatch,
+  conv2dBackpropFilterPatch,
+  conv2dBackpropInputPatch,
+  tilePatch,
+  identityPatch,
+  tanhPatch,
+] as const;
 
 let uninstall: (() => void) | undefined;
 
 /**
  * Replaces wasm kernels that make training slow, and adds ones the backend lacks for training:
  * - `BatchMatMul` with transposed operands, which every dense backward pass uses (2.6–4.6× faster MLP GAN steps).
+ * - `Conv2DBackpropFilter`, which stock tfjs-backend-wasm lacks: without it no convolution or transposed
+ *   convolution can train on wasm. Runs as an XNNPACK convolution of x by dy, or as im2col and an XNNPACK matmul.
+ * - `Conv2DBackpropInput`, the input gradient of a convolution and the forward pass of a transposed one: one XNNPACK
+ *   matmul and a col2im instead of the stock direct loop (7× faster at DCGAN sizes).
+ * - `Tile`, the broadcast in batch normalisation's gradient: block copies instead of an index per element.
+ * - `Identity`: shares the buffer under a reference count instead of copying it.
+ * - `Tanh`, every tanh-range generator's output: a rational approximation, 3× faster than the C library's `tanh`.
  *
- * Results match the cpu backend to float32 rounding. Call it once, after importing
+ * Results match the cpu backend to float32 rounding (checked to 1e-5 relative on many shapes; `Tanh` to 3·10⁻⁷).
+ * Call it once, after importing
  * `@tensorflow/tfjs-backend-wasm`; calling it again does nothing. It affects every wasm computation in the page or
  * process, not only this library's.
  *
@@ -30,7 +52,7 @@ let uninstall: (() => void) | undefined;
  * ```
  */
 export function installWasmTrainingKernels(): () => void {
-  uninstall ??= applyKernelPatches([batchMatMulPatch]);
+  uninstall ??= applyKernelPatches(TRAINING_PATCHES);
   return uninstallWasmTrainingKernels;
 }
 
