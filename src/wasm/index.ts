@@ -24,7 +24,7 @@ let uninstall: (() => void) | undefined;
 
 /**
  * Replaces wasm kernels that make training slow, and adds ones the backend lacks for training:
- * - `BatchMatMul` with transposed operands, which every dense backward pass uses (2.6–4.6× faster MLP GAN steps).
+ * - `BatchMatMul` with transposed operands, which every dense backward pass uses (with the rest, ~4× faster MLP steps).
  * - `Conv2DBackpropFilter`, which stock tfjs-backend-wasm lacks: without it no convolution or transposed
  *   convolution can train on wasm. Runs as an XNNPACK convolution of x by dy, or as im2col and an XNNPACK matmul.
  * - `Conv2DBackpropInput`, the input gradient of a convolution and the forward pass of a transposed one: one XNNPACK
