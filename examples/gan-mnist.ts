@@ -1,7 +1,7 @@
 /**
  * Trains a GAN on the 10,000 real MNIST digits of the `mnist` package and writes a 10×10 grid of generated digits.
  *
- *   npm run example -- --steps 1500 --backend wasm --recipe recommended --out out/gan-mnist.png
+ *   npm run example -- --steps 2000 --backend wasm --recipe recommended --out out/gan-mnist.png
  *
  * `--recipe article` trains the article's exact networks (G 100→128→128→784, D 784→128→1, ReLU) for fidelity;
  * the default `recommended` recipe (wider, batch norm in G, dropout in D) gives far better digits per step.
@@ -24,7 +24,7 @@ const flags = parseFlags(
       default: 'recommended',
       description: 'networks: the measured recommended MLP recipe, or the article’s exact one',
     },
-    steps: { type: 'number', integer: true, min: 1, default: 1500, description: 'training steps' },
+    steps: { type: 'number', integer: true, min: 1, default: 2000, description: 'training steps' },
     batchSize: { type: 'number', integer: true, min: 1, default: 64, description: 'real digits per step' },
     seed: { type: 'number', integer: true, default: 1, description: 'seed of weights, noise and data order' },
     out: { type: 'string', default: 'out/gan-mnist.png', description: 'PNG of 100 generated digits' },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/wasm';
 
 export const BACKENDS = ['cpu', 'wasm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -16,5 +17,17 @@ export function describeEachBackend(name: string, body: (backend: BackendName) =
       await tf.setBackend('cpu');
     });
     body(backend);
+  });
+}
+
+/** Inside a describe block: its tests run on wasm with the library's training kernels, and cpu is restored after. */
+export function useWasmTrainingKernels(): void {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    installWasmTrainingKernels();
+  });
+  afterAll(async () => {
+    uninstallWasmTrainingKernels();
+    await tf.setBackend('cpu');
   });
 }

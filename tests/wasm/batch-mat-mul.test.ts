@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 // The union package and tfjs-layers register gradients; this test imports neither.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels, wasmTrainingKernelsInstalled } from '../../src/wasm';
+import { useWasmTrainingKernels } from '../helpers/backends';
 
 function values(shape: number[], seed: number): Float32Array {
   return tf.tidy(() => tf.randomUniform(shape, -1, 1, 'float32', seed).dataSync() as Float32Array);
@@ -41,14 +42,7 @@ const SIZES: [number, number, number][] = [
 ];
 
 describe('wasm BatchMatMul with transposed operands', () => {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    installWasmTrainingKernels();
-  });
-  afterAll(async () => {
-    uninstallWasmTrainingKernels();
-    await tf.setBackend('cpu');
-  });
+  useWasmTrainingKernels();
 
   it.each(SIZES)('matches cpu for [%i×%i]·[%i×…] in every transpose combination', async (m, k, n) => {
     for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {

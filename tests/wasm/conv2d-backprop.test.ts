@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/wasm';
+import { describe, expect, it } from 'vitest';
+import { installWasmTrainingKernels } from '../../src/wasm';
+import { useWasmTrainingKernels } from '../helpers/backends';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface Case {
@@ -95,14 +96,7 @@ const label = (c: Case) =>
   `${c.dataFormat === 'NCHW' ? ', NCHW' : ''}${c.dimRoundingMode ? `, ${c.dimRoundingMode}` : ''}`;
 
 describe('wasm Conv2DBackpropFilter and Conv2DBackpropInput', () => {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    installWasmTrainingKernels();
-  });
-  afterAll(async () => {
-    uninstallWasmTrainingKernels();
-    await tf.setBackend('cpu');
-  });
+  useWasmTrainingKernels();
 
   it.each(CASES.map((c) => [label(c), c] as const))('match cpu: %s', async (_, c) => {
     const want = await onBackend('cpu', () => backprops(c));

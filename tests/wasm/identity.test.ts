@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/wasm';
+import { describe, expect, it } from 'vitest';
+import { useWasmTrainingKernels } from '../helpers/backends';
 
 describe('wasm Identity without a copy', () => {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    installWasmTrainingKernels();
-  });
-  afterAll(async () => {
-    uninstallWasmTrainingKernels();
-    await tf.setBackend('cpu');
-  });
+  useWasmTrainingKernels();
 
   it.each(['float32', 'int32', 'bool'] as const)('clones %s tensors that outlive their source, and the reverse', (dtype) => {
     const baseline = tf.engine().backend.numDataIds();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/wasm';
+import { describe, expect, it } from 'vitest';
+import { useWasmTrainingKernels } from '../helpers/backends';
 
 async function tanhOn(backend: string, values: Float32Array, shape: number[]): Promise<Float32Array> {
   await tf.setBackend(backend);
@@ -20,14 +20,7 @@ function expectElementwiseClose(actual: Float32Array, expected: Float32Array, re
 }
 
 describe('wasm Tanh', () => {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    installWasmTrainingKernels();
-  });
-  afterAll(async () => {
-    uninstallWasmTrainingKernels();
-    await tf.setBackend('cpu');
-  });
+  useWasmTrainingKernels();
 
   it('matches cpu to 1e-6 per element over a dense sweep of [-12, 12] and near 0', async () => {
     const n = 240_001;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/wasm';
+import { describe, expect, it } from 'vitest';
+import { useWasmTrainingKernels } from '../helpers/backends';
 
 async function tileOn(backend: string, shape: number[], reps: number[], dtype: 'float32' | 'int32' | 'bool') {
   await tf.setBackend(backend);
@@ -31,14 +31,7 @@ const CASES: [number[], number[]][] = [
 ];
 
 describe('wasm Tile', () => {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    installWasmTrainingKernels();
-  });
-  afterAll(async () => {
-    uninstallWasmTrainingKernels();
-    await tf.setBackend('cpu');
-  });
+  useWasmTrainingKernels();
 
   it.each(CASES)('matches cpu exactly for shape %j tiled %j', async (shape, reps) => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
