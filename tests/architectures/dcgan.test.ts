@@ -1,16 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GAN, dcganDiscriminator, dcganGenerator, isConfigError, type GenerativeError } from '../../src';
+import { GAN, dcganDiscriminator, dcganGenerator, isConfigError } from '../../src';
 import { trainableValues } from '../helpers/gan';
-
-function caught(fn: () => unknown): GenerativeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as GenerativeError;
-  }
-  throw new Error('expected a throw');
-}
+import { caught } from '../helpers/errors';
 
 const outputShape = (m: { outputs: { shape: (number | null)[] }[] }) => m.outputs[0]!.shape;
 const inputShape = (m: { inputs: { shape: (number | null)[] }[] }) => m.inputs[0]!.shape;

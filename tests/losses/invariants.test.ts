@@ -12,6 +12,7 @@ import {
 } from '../../src';
 import { expectNoLeak } from '../helpers/memory';
 import { expectTensorClose } from '../helpers/tensors';
+import { caught } from '../helpers/errors';
 
 const FAKE = [10, 4.4, -5.5, 3.6];
 const fake = () => tf.tensor2d(FAKE, [4, 1]);
@@ -80,15 +81,10 @@ describe('bad input', () => {
       [() => minimaxDiscriminatorLossFromProbabilities(fake(), fake(), { epsilon: 0.7 }), 'options.epsilon', isConfigError],
     ];
     for (const [call, argument, guard] of cases) {
-      let caught: unknown;
-      try {
-        call();
-      } catch (e) {
-        caught = e;
-      }
-      expect(guard(caught), String(caught)).toBe(true);
-      expect((caught as { argument: string }).argument).toBe(argument);
-      expect((caught as Error).message).toMatch(/expected .*, received /);
+      const error = caught(call);
+      expect(guard(error), String(error)).toBe(true);
+      expect(error.argument).toBe(argument);
+      expect(error.message).toMatch(/expected .*, received /);
     }
   });
 });

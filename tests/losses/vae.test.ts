@@ -12,6 +12,7 @@ import {
 import { describeEachBackend } from '../helpers/backends';
 import { expectNoLeak } from '../helpers/memory';
 import { expectTensorClose, valueAndGrads } from '../helpers/tensors';
+import { caught } from '../helpers/errors';
 
 // Hand-derived in float64 (the derivations are in the comments). Two examples, three pixels, two latent dimensions.
 const TARGETS = [[1, 0, 0.5], [0, 1, 1]];
@@ -193,15 +194,10 @@ describe('VAE losses: bad input', () => {
     ];
     for (const [call, argument, guard] of cases) {
       const before = tf.memory().numTensors;
-      let caught: unknown;
-      try {
-        call();
-      } catch (e) {
-        caught = e;
-      }
-      expect(guard(caught), String(caught)).toBe(true);
-      expect((caught as { argument: string }).argument).toBe(argument);
-      expect((caught as Error).message).toMatch(/expected .*, received /);
+      const error = caught(call);
+      expect(guard(error), String(error)).toBe(true);
+      expect(error.argument).toBe(argument);
+      expect(error.message).toMatch(/expected .*, received /);
       // Only the bad arguments built inline in the call (at most two) are new: the checks come before any math.
       expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2);
     }

@@ -7,28 +7,10 @@ import {
   isValueError,
   mlpDiscriminator,
   mlpGenerator,
-  type GenerativeError,
 } from '../../src';
 import { describeEachBackend } from '../helpers/backends';
 import { TINY_DATA, tinyBatch, tinyGan, trainableValues, weightValues } from '../helpers/gan';
-
-function caught(fn: () => unknown): GenerativeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as GenerativeError;
-  }
-  throw new Error('expected a throw');
-}
-
-async function rejected(p: Promise<unknown>): Promise<GenerativeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as GenerativeError;
-  }
-  throw new Error('expected a rejection');
-}
+import { caught, rejected } from '../helpers/errors';
 
 const changed = (a: number[][], b: number[][]) => a.some((w, i) => w.some((v, j) => v !== b[i]![j]));
 
