@@ -7,6 +7,7 @@ import {
   imageGrid,
   minimaxDiscriminatorLoss,
   minimaxDiscriminatorLossFromProbabilities,
+  mlpGenerator,
   nonSaturatingGeneratorLoss,
 } from '../src';
 import { describeEachBackend } from './helpers/backends';
@@ -54,6 +55,12 @@ describeEachBackend('no tensor leaks', () => {
     // And the default networks too.
     new GAN({ seed: 1, latentDim: 8, dataShape: [12] }).dispose();
     expect(tf.memory().numTensors).toBe(before);
+    // A construction that fails after building a default network frees it.
+    const generator = mlpGenerator({ latentDim: 4, outputShape: [12], seed: 1 });
+    const counted = tf.memory().numTensors;
+    expect(() => new GAN({ latentDim: 5 }, { generator })).toThrow(/config.latentDim/);
+    expect(tf.memory().numTensors).toBe(counted);
+    generator.dispose();
   });
 
   it('losses, imageGrid and SeededDropout return one tensor and keep nothing else', async () => {

@@ -136,6 +136,7 @@ describe('GAN bad input', () => {
   });
 
   it('rejects bad config values, naming the field', () => {
+    const shared = tf.train.adam(1e-3);
     const cases: [() => unknown, string][] = [
       [() => new GAN({ latentDim: 0 }), 'config.latentDim'],
       [() => new GAN({ latentDim: -3 }), 'config.latentDim'],
@@ -144,6 +145,7 @@ describe('GAN bad input', () => {
       [() => new GAN({ latentDim: 64 }, { generator: mlpGenerator({ latentDim: 100 }) }), 'config.latentDim'],
       [() => new GAN({ dataShape: [10] }, { generator: mlpGenerator({ latentDim: 100 }) }), 'config.dataShape'],
       [() => new GAN({ latentDm: 10 } as never), 'config.latentDm'],
+      [() => new GAN({ generatorOptimizer: shared, discriminatorOptimizer: shared }), 'config.discriminatorOptimizer'],
     ];
     for (const [fn, argument] of cases) {
       const e = caught(fn);

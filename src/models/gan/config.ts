@@ -124,6 +124,14 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
       throw new ConfigError(`config.${key}`, 'a tf.Optimizer', describe(opt));
     }
   }
+  if (config.generatorOptimizer !== undefined && config.generatorOptimizer === config.discriminatorOptimizer) {
+    throw new ConfigError(
+      'config.discriminatorOptimizer',
+      'an optimizer other than config.generatorOptimizer',
+      'the same instance',
+      'Each network needs its own optimizer state (Adam moments).',
+    );
+  }
   for (const key of ['generatorLoss', 'discriminatorLoss'] as const) {
     if (config[key] !== undefined && typeof config[key] !== 'function') {
       throw new ConfigError(`config.${key}`, 'a function', describe(config[key]));

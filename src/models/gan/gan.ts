@@ -97,7 +97,7 @@ export class GAN implements Trainable<tf.Tensor> {
     const seeds = new SeedStream(this.config.seed);
     const latentDim = this.config.latentDim ?? 100;
     const dataShape = this.config.dataShape ?? [784];
-    this.generator =
+    const generator =
       networks.generator ??
       mlpGenerator({
         ...MLP_GAN_RECIPES.recommended.generator,
@@ -105,24 +105,26 @@ export class GAN implements Trainable<tf.Tensor> {
         outputShape: networks.discriminator === undefined ? dataShape : dataExampleShape(networks.discriminator),
         seed: seeds.fork(GENERATOR_INIT).next(),
       });
-    this.discriminator =
-      networks.discriminator ??
-      mlpDiscriminator({
-        ...MLP_GAN_RECIPES.recommended.discriminator,
-        inputShape: generatorOutputShape(this.generator),
-        seed: seeds.fork(DISCRIMINATOR_INIT).next(),
-      });
-    [this.latentDim, this.dataShape] = checkNetworks(this.generator, this.discriminator, this.config);
+    let discriminator: tfl.LayersModel | undefined;
+    try {
+      discriminator =
+        networks.discriminator ??
+        mlpDiscriminator({
+          ...MLP_GAN_RECIPES.recommended.discriminator,
+          inputShape: generatorOutputShape(generator),
+          seed: seeds.fork(DISCRIMINATOR_INIT).next(),
+        });
+      [this.latentDim, this.dataShape] = checkNetworks(generator, discriminator, this.config);
+    } catch (e) {
+      // A network this constructor built would otherwise outlive the failed construction.
+      if (networks.generator === undefined) generator.dispose();
+      if (networks.discriminator === undefined) discriminator?.dispose();
+      throw e;
+    }
+    this.generator = generator;
+    this.discriminator = discriminator;
     this.generatorOptimizer = config.generatorOptimizer ?? defaultGanOptimizer();
     this.discriminatorOptimizer = config.discriminatorOptimizer ?? defaultGanOptimizer();
-    if (this.generatorOptimizer === this.discriminatorOptimizer) {
-      throw new ConfigError(
-        'config.discriminatorOptimizer',
-        'an optimizer other than config.generatorOptimizer',
-        'the same instance',
-        'Each network needs its own optimizer state (Adam moments).',
-      );
-    }
     this.generatorVariables = trainableVariables(this.generator);
     this.discriminatorVariables = trainableVariables(this.discriminator);
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
