@@ -35,11 +35,8 @@ export interface GaussianReconstructionOptions<R extends Reduction = Reduction> 
 /** ½·log(2π): the per-dimension constant of a Gaussian negative log-density. */
 export const HALF_LOG_2PI = 0.9189385332046727; // a literal: no call at module scope (sideEffects: false)
 
-/**
- * Checks a `[batch, ...]` float tensor of rank >= 2.
- * @internal
- */
-export function assertBatched(t: unknown, argument: string): asserts t is tf.Tensor {
+/** Checks a `[batch, ...]` float tensor of rank >= 2. */
+function assertBatched(t: unknown, argument: string): asserts t is tf.Tensor {
   assertTensor(t, argument);
   assertFloat(t, argument);
   if (t.rank < 2 || (t.shape[0] ?? 0) < 1) {
@@ -48,10 +45,12 @@ export function assertBatched(t: unknown, argument: string): asserts t is tf.Ten
 }
 
 /**
- * Checks that `b` has the shape of `a`.
+ * Checks two batched float tensors of one shape, naming the one at fault.
  * @internal
  */
-export function assertSameShape(a: tf.Tensor, b: tf.Tensor, aName: string, bName: string): void {
+export function assertBatchedPair(a: tf.Tensor, b: tf.Tensor, aName: string, bName: string): void {
+  assertBatched(a, aName);
+  assertBatched(b, bName);
   if (!sameShape(a.shape, b.shape)) {
     throw new ShapeError(bName, `shape ${formatShape(a.shape)} (the ${aName} shape)`, formatShape(b.shape));
   }
@@ -106,9 +105,7 @@ export function bernoulliReconstructionLoss<R extends Reduction = 'mean'>(
   logits: tf.Tensor,
   options: VaeLossOptions<R> = {},
 ): LossResult<R> {
-  assertBatched(targets, 'targets');
-  assertBatched(logits, 'logits');
-  assertSameShape(targets, logits, 'targets', 'logits');
+  assertBatchedPair(targets, logits, 'targets', 'logits');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   return tf.tidy(() => {
     // t·softplus(−x) + (1 − t)·softplus(x) = softplus(x) − t·x, since softplus(−x) = softplus(x) − x.
@@ -142,9 +139,7 @@ export function gaussianReconstructionLoss<R extends Reduction = 'mean'>(
   mean: tf.Tensor,
   options: GaussianReconstructionOptions<R> = {},
 ): LossResult<R> {
-  assertBatched(targets, 'targets');
-  assertBatched(mean, 'mean');
-  assertSameShape(targets, mean, 'targets', 'mean');
+  assertBatchedPair(targets, mean, 'targets', 'mean');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   const logVar = options.logVar ?? 0;
   if (typeof logVar === 'number') {

@@ -4,8 +4,7 @@ import { assertNumberInRange, describe } from '../internal/shapes';
 import type { LossResult } from './minimax';
 import { resolveReduction, type Reduction } from './reduction';
 import {
-  assertBatched,
-  assertSameShape,
+  assertBatchedPair,
   bernoulliReconstructionLoss,
   gaussianReconstructionLoss,
   reducePerExample,
@@ -78,9 +77,7 @@ export function gaussianKlDivergence<R extends Reduction = 'mean'>(
   logVar: tf.Tensor,
   options: VaeLossOptions<R> = {},
 ): LossResult<R> {
-  assertBatched(mean, 'mean');
-  assertBatched(logVar, 'logVar');
-  assertSameShape(mean, logVar, 'mean', 'logVar');
+  assertBatchedPair(mean, logVar, 'mean', 'logVar');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   return tf.tidy(() => {
     const values = tf.mul(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(logVar, 1)), 0.5);
@@ -135,12 +132,8 @@ export function negativeElbo<R extends Reduction = 'mean'>(
   }
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   // Check everything before computing anything, so a bad call allocates nothing.
-  assertBatched(mean, 'mean');
-  assertBatched(logVar, 'logVar');
-  assertSameShape(mean, logVar, 'mean', 'logVar');
-  assertBatched(targets, 'targets');
-  assertBatched(decoderOutput, 'decoderOutput');
-  assertSameShape(targets, decoderOutput, 'targets', 'decoderOutput');
+  assertBatchedPair(mean, logVar, 'mean', 'logVar');
+  assertBatchedPair(targets, decoderOutput, 'targets', 'decoderOutput');
   if (mean.shape[0] !== targets.shape[0]) {
     throw new ShapeError('mean', `a batch of ${targets.shape[0]} (the targets' batch)`, `${mean.shape[0]}`);
   }
