@@ -1,13 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+// Three tiers: `unit` (everything a user's `npm test` runs on any machine), `tensorflow` (the native tfjs-node
+// backend, which skips with a printed reason when tfjs-node is not installed) and `slow` (soak runs; `npm run
+// test:slow`).
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
     // tfjs numeric suites are CPU-bound; two workers match this project's 2-core CI machine.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: ['tests/slow/**', 'tests/tensorflow/**'] },
+      },
+      { extends: true, test: { name: 'tensorflow', include: ['tests/tensorflow/**/*.test.ts'] } },
+      { extends: true, test: { name: 'slow', include: ['tests/slow/**/*.test.ts'] } },
+    ],
   },
 });
