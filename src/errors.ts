@@ -4,8 +4,12 @@
  * @module
  */
 
-/** Which check an error comes from. */
-export type GenerativeErrorKind = 'shape' | 'value' | 'config';
+/**
+ * Which check an error comes from: a tensor's shape or dtype (`'shape'`), a value outside its domain (`'value'`), a
+ * configuration or option (`'config'`), a training step that failed and was rolled back (`'step'`), a NaN or
+ * ±Infinity produced by a step (`'non-finite'`), or a saved state that cannot be restored (`'state'`).
+ */
+export type GenerativeErrorKind = 'shape' | 'value' | 'config' | 'step' | 'non-finite' | 'state';
 
 /**
  * Base class of every error this library throws on bad input.
@@ -94,11 +98,87 @@ export class ConfigError extends GenerativeError {
   }
 }
 
+/**
+ * A training step failed part-way (a loss function threw or returned a non-scalar, a network or optimizer was
+ * disposed, the backend failed) and was rolled back: every weight, optimizer slot and counter is as before the step.
+ * `argument` names the phase that failed; the original error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * try { await gan.trainStep(batch); } catch (e) { if (isStepError(e)) console.error(e.phase, e.cause); }
+ * ```
+ */
+export class StepError extends GenerativeError {
+  /** The phase that failed, e.g. `discriminator update 2 of 5: loss`. */
+  readonly phase: string;
+
+  /**
+   * @param phase - the phase that failed
+   * @param cause - the error it raised
+   */
+  constructor(phase: string, cause: unknown) {
+    const received = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super('step', phase, 'a step that completes', received, 'The step was rolled back; no weight changed.');
+    this.phase = phase;
+    this.cause = cause;
+  }
+}
+
+/**
+ * A training step produced NaN or ±Infinity (in a loss, a gradient or an updated weight) and was rolled back before
+ * it reached a weight or an optimizer slot. `argument` names the offending part; `step` is the model's step count.
+ * `stopTraining` is true under the `'stop'` policy, and tells the {@link Trainer} to end the run.
+ *
+ * @example
+ * ```ts
+ * try { await gan.trainStep(batch); } catch (e) { if (isNonFiniteError(e)) console.error(e.step, e.argument); }
+ * ```
+ */
+export class NonFiniteError extends GenerativeError {
+  /** How many steps the model had completed before the failed one. */
+  readonly step: number;
+  /** True when the model's policy is `'stop'`: the Trainer ends the run instead of rejecting. */
+  readonly stopTraining: boolean;
+
+  /**
+   * @param part - what was not finite, e.g. `discriminator gradient of dense_Dense2/kernel`
+   * @param step - the model's completed steps
+   * @param stopTraining - whether the run should end rather than fail
+   */
+  constructor(part: string, step: number, stopTraining = false) {
+    super(
+      'non-finite',
+      part,
+      'finite values',
+      'NaN or ±Infinity',
+      `Step ${step} was rolled back. Lower the learning rate, check the data's scale, or clip gradients.`,
+    );
+    this.step = step;
+    this.stopTraining = stopTraining;
+  }
+}
+
+/**
+ * A saved state is corrupt, truncated, of another format version, or does not fit the model it is restored into.
+ * Nothing was changed.
+ *
+ * @example
+ * ```ts
+ * try { gan.setState(decodeState(bytes)); } catch (e) { if (isStateError(e)) console.error(e.argument, e.expected); }
+ * ```
+ */
+export class StateError extends GenerativeError {
+  /** See {@link GenerativeError}. */
+  constructor(argument: string, expected: string, received: string, hint?: string) {
+    super('state', argument, expected, received, hint);
+  }
+}
+
 // Guards check `kind` rather than `instanceof`, so they hold when the ESM and CJS builds are both loaded.
 function hasKind(e: unknown, kind?: GenerativeErrorKind): e is GenerativeError {
   if (!(e instanceof Error)) return false;
   const k = (e as Partial<GenerativeError>).kind;
-  const known = k === 'shape' || k === 'value' || k === 'config';
+  const known = k === 'shape' || k === 'value' || k === 'config' || k === 'step' || k === 'non-finite' || k === 'state';
   return known && typeof (e as Partial<GenerativeError>).argument === 'string' && (kind === undefined || k === kind);
 }
 
@@ -148,4 +228,40 @@ export function isValueError(e: unknown): e is ValueError {
  */
 export function isConfigError(e: unknown): e is ConfigError {
   return hasKind(e, 'config');
+}
+
+/**
+ * Whether `e` is a {@link StepError}.
+ *
+ * @example
+ * ```ts
+ * if (isStepError(e)) console.error(`${e.phase} failed: ${e.received}`);
+ * ```
+ */
+export function isStepError(e: unknown): e is StepError {
+  return hasKind(e, 'step');
+}
+
+/**
+ * Whether `e` is a {@link NonFiniteError}.
+ *
+ * @example
+ * ```ts
+ * if (isNonFiniteError(e)) console.error(`step ${e.step}: ${e.argument} is not finite`);
+ * ```
+ */
+export function isNonFiniteError(e: unknown): e is NonFiniteError {
+  return hasKind(e, 'non-finite');
+}
+
+/**
+ * Whether `e` is a {@link StateError}.
+ *
+ * @example
+ * ```ts
+ * if (isStateError(e)) console.error(`cannot restore ${e.argument}: ${e.received}`);
+ * ```
+ */
+export function isStateError(e: unknown): e is StateError {
+  return hasKind(e, 'state');
 }

@@ -26,11 +26,17 @@ export * from './backends';
 export {
   ConfigError,
   GenerativeError,
+  NonFiniteError,
   ShapeError,
+  StateError,
+  StepError,
   ValueError,
   isConfigError,
   isGenerativeError,
+  isNonFiniteError,
   isShapeError,
+  isStateError,
+  isStepError,
   isValueError,
 } from './errors';
 export type { GenerativeErrorKind } from './errors';

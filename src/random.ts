@@ -38,13 +38,22 @@ export function opSeed(seed: number): number {
  * ```
  */
 export class SeedStream {
-  private counter = 0;
+  private counter: number;
   /** The seed this stream started from. */
   readonly seed: number;
 
-  /** @param seed - any finite number; omitted, a random seed is drawn, so the run is not reproducible */
-  constructor(seed?: number) {
+  /**
+   * @param seed - any finite number; omitted, a random seed is drawn, so the run is not reproducible
+   * @param draws - how many seeds to skip, to resume a stream where {@link SeedStream.draws} left it
+   */
+  constructor(seed?: number, draws = 0) {
     this.seed = seed === undefined ? Math.floor(Math.random() * UINT32) : seed;
+    this.counter = draws;
+  }
+
+  /** How many seeds {@link SeedStream.next} has handed out: with `seed`, all it takes to resume the stream. */
+  get draws(): number {
+    return this.counter;
   }
 
   /** The next seed, an integer in [1, 2^32) (never 0, which tfjs reads as "unseeded"). */
