@@ -38,7 +38,8 @@ export class SeededDropout extends tfl.layers.Layer {
   readonly rate: number;
   /** Base seed. */
   readonly seed: number;
-  private calls = 0;
+  /** How many masks this layer has drawn; part of a model's saved state, so a resumed run draws the same masks. */
+  draws = 0;
 
   /** @param args - rate, seed and an optional name */
   constructor(args: SeededDropoutArgs) {
@@ -53,7 +54,7 @@ export class SeededDropout extends tfl.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (x === undefined) throw new Error('SeededDropout expects one input tensor');
     if (kwargs['training'] !== true || this.rate <= 0) return x;
-    return tf.dropout(x, this.rate, undefined, mixSeed(this.seed, this.calls++));
+    return tf.dropout(x, this.rate, undefined, mixSeed(this.seed, this.draws++));
   }
 
   /** Configuration for serialisation. */
