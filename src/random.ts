@@ -4,17 +4,43 @@
  * @module
  */
 
+import { ConfigError, ValueError } from './errors';
+
 const UINT32 = 0x1_0000_0000;
 
+/** MurmurHash3's 32-bit finaliser: a bijection of the int32s that maps 0 to 0. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** The bits of a safe integer above its low 32, as an int32: 0 for every integer in [0, 2^32). */
+function highBits(n: number): number {
+  return Math.floor(n / UINT32) | 0;
+}
+
 /**
- * SplitMix32-style integer mixer. Pure: the same input gives the same output.
- * @internal
+ * Mixes the two 32-bit halves of a seed and of an index. The high halves enter through fmix32, which maps 0 to 0, so
+ * seeds and indices in [0, 2^32) keep the numbers they have always given; any other high half is a bijection of it,
+ * so two seeds that differ only above bit 32 (1 and 2^32 + 1) give different streams.
  */
-export function mixSeed(seed: number, index: number): number {
-  let h = (Math.imul(seed | 0, 0x9e3779b1) + Math.imul(index | 0, 0x85ebca6b)) | 0;
+function mix(lo: number, hi: number, index: number, indexHi: number): number {
+  let h = (Math.imul(lo, 0x9e3779b1) + Math.imul(index, 0x85ebca6b)) | 0;
+  h ^= fmix32(Math.imul(hi, 0x27d4eb2f)) ^ fmix32(Math.imul(indexHi, 0x165667b1));
   h = Math.imul(h ^ (h >>> 16), 0x21f0aaad);
   h = Math.imul(h ^ (h >>> 15), 0x735a2d97);
   return (h ^ (h >>> 15)) >>> 0;
+}
+
+/**
+ * SplitMix32-style integer mixer over all 53 bits of a safe-integer seed and index. Pure: the same input gives the
+ * same output, an integer in [0, 2^32).
+ * @internal
+ */
+export function mixSeed(seed: number, index: number): number {
+  // `x | 0` keeps x mod 2^32, exactly, for every safe integer (negative ones included).
+  return mix(seed | 0, highBits(seed), index | 0, highBits(index));
 }
 
 /**
@@ -24,6 +50,25 @@ export function mixSeed(seed: number, index: number): number {
  */
 export function opSeed(seed: number): number {
   return seed === 0 ? 0x9e3779b9 : seed;
+}
+
+/**
+ * Checks a seed: any safe integer (`Number.isSafeInteger`, so |seed| < 2^53), every bit of which counts. A fraction,
+ * NaN or ±Infinity would otherwise be truncated into some other seed's run. Configs throw a {@link ConfigError},
+ * per-call options a {@link ValueError}.
+ * @internal
+ */
+export function assertSeed(value: unknown, argument: string, kind: 'config' | 'value' = 'config'): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    const received = typeof value === 'number' || typeof value === 'bigint' ? String(value) : describeValue(value);
+    const expected = 'a safe integer (|seed| < 2^53)';
+    throw kind === 'config' ? new ConfigError(argument, expected, received) : new ValueError(argument, expected, received);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
 }
 
 /**
@@ -43,10 +88,16 @@ export class SeedStream {
   readonly seed: number;
 
   /**
-   * @param seed - any finite number; omitted, a random seed is drawn, so the run is not reproducible
+   * @param seed - any safe integer, all 53 bits of which are used; omitted, a random seed is drawn, so the run is not
+   *   reproducible
    * @param draws - how many seeds to skip, to resume a stream where {@link SeedStream.draws} left it
+   * @throws {@link ValueError} when `seed` is not a safe integer or `draws` not a safe integer >= 0
    */
   constructor(seed?: number, draws = 0) {
+    if (seed !== undefined) assertSeed(seed, 'seed', 'value');
+    if (!Number.isSafeInteger(draws) || draws < 0) {
+      throw new ValueError('draws', 'a safe integer >= 0', String(draws));
+    }
     this.seed = seed === undefined ? Math.floor(Math.random() * UINT32) : seed;
     this.counter = draws;
   }
@@ -63,6 +114,6 @@ export class SeedStream {
 
   /** A new independent stream for a named purpose, so adding draws in one place never shifts another's. */
   fork(label: number): SeedStream {
-    return new SeedStream(mixSeed(this.seed ^ 0x5bd1e995, label));
+    return new SeedStream(mix((this.seed | 0) ^ 0x5bd1e995, highBits(this.seed), label | 0, highBits(label)));
   }
 }
