@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { safeEpsilon } from '../../backends/probe';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors';
+import { assertOptions } from '../../internal/options';
 import { assertPositiveInteger, describe } from '../../internal/shapes';
 import {
   minimaxDiscriminatorLoss,
@@ -9,6 +10,33 @@ import {
   type DiscriminatorLossFn,
   type GeneratorLossFn,
 } from '../../losses/minimax';
+import { assertSeed } from '../../random';
+
+/**
+ * What a model does when a training step produces NaN or ±Infinity (in a loss, a gradient or an updated weight). In
+ * every case the step is rolled back first, so no such value reaches a weight or an optimizer slot:
+ * - `'throw'`: the step rejects with a {@link NonFiniteError} naming the step and the offending part;
+ * - `'skip'`: the step is dropped and training goes on with the next batch;
+ * - `'stop'`: the step rejects with a {@link NonFiniteError} whose `stopTraining` is `true`, which a {@link Trainer}
+ *   reads as a request to end the run (its `fit` resolves with `stopped: true`).
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ nonFinite: 'stop' });
+ * ```
+ */
+export type NonFinitePolicy = 'throw' | 'skip' | 'stop';
+
+/**
+ * The range `[min, max]` of the data a {@link GAN} trains on, or `'any'` to skip the range check.
+ *
+ * @example
+ * ```ts
+ * // A linear output has no range to infer: say which one the data has.
+ * const gan = new GAN({ dataRange: [-1, 1] }, { generator: mlpGenerator({ outputActivation: 'linear' }) });
+ * ```
+ */
+export type DataRange = readonly [min: number, max: number] | 'any';
 
 /** How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's GANTrainSteps). */
 export interface GANTrainSteps {
@@ -33,17 +61,22 @@ export interface GANConfig {
   readonly dataShape?: readonly number[];
   /**
    * Seed of everything random in the model: default network weights, dropout masks, the noise of each step and of
-   * {@link GAN.sample}. The same seed and data replay the same run on the same backend.
+   * {@link GAN.sample}. The same seed and data replay the same run on the same backend. Any safe integer; all 53 bits
+   * count, so 1 and 2^32 + 1 are different runs.
    * @defaultValue a random seed
    */
   readonly seed?: number;
   /**
-   * Optimizer of the generator; the GAN owns it and disposes it.
+   * Optimizer of the generator; the GAN owns it and disposes it. Its hyper-parameters are checked at construction
+   * (finite, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError}
+   * naming `config.generatorOptimizer.learningRate`.
    * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly generatorOptimizer?: tf.Optimizer;
   /**
-   * Optimizer of the discriminator; the GAN owns it and disposes it.
+   * Optimizer of the discriminator; the GAN owns it and disposes it. Its hyper-parameters are checked at construction
+   * (finite, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError}
+   * naming `config.discriminatorOptimizer.learningRate`.
    * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly discriminatorOptimizer?: tf.Optimizer;
@@ -63,6 +96,19 @@ export interface GANConfig {
    * @defaultValue `{ discriminator: 1, generator: 1 }`
    */
   readonly steps?: GANTrainSteps;
+  /**
+   * What a training step that produces NaN or ±Infinity does; see {@link NonFinitePolicy}.
+   * @defaultValue `'throw'`
+   */
+  readonly nonFinite?: NonFinitePolicy;
+  /**
+   * The range every real batch must lie in, `[min, max]`: a batch with a value outside it is rejected before any
+   * weight changes, since D would tell real from fake by the range alone (MNIST in [0, 255] against a tanh generator).
+   * `'any'` turns the check off, for a custom generator whose output range is not known from its last layer.
+   * @defaultValue the generator's output range, read from its last activation: `[-1, 1]` for tanh, `[0, 1]` for
+   *   sigmoid, unchecked otherwise
+   */
+  readonly dataRange?: DataRange;
 }
 
 /** The networks of a {@link GAN}; each one omitted is built from the recommended MLP recipe. */
@@ -82,6 +128,9 @@ export interface ResolvedGANConfig {
   readonly discriminatorLoss: DiscriminatorLossFn;
   readonly discriminatorSteps: number;
   readonly generatorSteps: number;
+  readonly nonFinite: NonFinitePolicy;
+  /** `[min, max]`, `'any'`, or undefined: infer it from the generator's last activation. */
+  readonly dataRange: readonly [number, number] | 'any' | undefined;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -93,7 +142,11 @@ const KNOWN_KEYS = new Set<string>([
   'generatorLoss',
   'discriminatorLoss',
   'steps',
+  'nonFinite',
+  'dataRange',
 ]);
+
+const STEP_KEYS = ['discriminator', 'generator'];
 
 /**
  * The Adam settings of Radford et al. (2015), with ε pinned: webgl would otherwise use 1e-4 and drift from cpu. Only
@@ -113,16 +166,15 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
   }
   if (config.latentDim !== undefined) assertPositiveInteger(config.latentDim, 'config.latentDim');
   if (config.dataShape !== undefined) {
+    if (!Array.isArray(config.dataShape) || config.dataShape.length === 0) {
+      throw new ConfigError('config.dataShape', 'a non-empty array of integers >= 1', describe(config.dataShape));
+    }
     config.dataShape.forEach((d, i) => assertPositiveInteger(d, `config.dataShape[${i}]`));
   }
-  if (config.seed !== undefined && !Number.isFinite(config.seed)) {
-    throw new ConfigError('config.seed', 'a finite number', describe(config.seed));
-  }
+  if (config.seed !== undefined) assertSeed(config.seed, 'config.seed');
   for (const key of ['generatorOptimizer', 'discriminatorOptimizer'] as const) {
     const opt = config[key];
-    if (opt !== undefined && !(opt instanceof tf.Optimizer)) {
-      throw new ConfigError(`config.${key}`, 'a tf.Optimizer', describe(opt));
-    }
+    if (opt !== undefined) assertOptimizer(opt, `config.${key}`);
   }
   if (config.generatorOptimizer !== undefined && config.generatorOptimizer === config.discriminatorOptimizer) {
     throw new ConfigError(
@@ -137,6 +189,7 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
       throw new ConfigError(`config.${key}`, 'a function', describe(config[key]));
     }
   }
+  if (config.steps !== undefined) assertOptions(config.steps, STEP_KEYS, 'config.steps', 'GANTrainSteps');
   const discriminatorSteps = config.steps?.discriminator ?? 1;
   const generatorSteps = config.steps?.generator ?? 1;
   assertPositiveInteger(discriminatorSteps, 'config.steps.discriminator');
@@ -149,5 +202,67 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     discriminatorLoss: config.discriminatorLoss ?? ((real, fake) => minimaxDiscriminatorLoss(real, fake)),
     discriminatorSteps,
     generatorSteps,
+    nonFinite: resolveNonFinite(config.nonFinite),
+    dataRange: resolveDataRange(config.dataRange),
   };
+}
+
+/**
+ * Checks a {@link NonFinitePolicy} option, `'throw'` when omitted.
+ * @internal
+ */
+export function resolveNonFinite(value: unknown, argument = 'config.nonFinite'): NonFinitePolicy {
+  if (value === undefined) return 'throw';
+  if (value !== 'throw' && value !== 'skip' && value !== 'stop') {
+    throw new ConfigError(argument, "'throw', 'skip' or 'stop'", describe(value));
+  }
+  return value;
+}
+
+function resolveDataRange(value: unknown): readonly [number, number] | 'any' | undefined {
+  if (value === undefined || value === 'any') return value;
+  const expected = "'any' or [min, max] with finite min < max";
+  if (!Array.isArray(value) || value.length !== 2) throw new ConfigError('config.dataRange', expected, describe(value));
+  const [min, max] = value as unknown[];
+  if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
+    throw new ConfigError('config.dataRange', expected, `[${describe(min)}, ${describe(max)}]`);
+  }
+  return [min, max];
+}
+
+/** Hyper-parameters that must lie in [0, 1): exponential decay rates of moment estimates. */
+const UNIT_RATES = new Set(['beta1', 'beta2']);
+
+/**
+ * Checks an optimizer given in a config: a `tf.Optimizer` whose hyper-parameters, read from `getConfig()`, are all
+ * finite, with learningRate >= 0 (0 freezes a network), epsilon > 0 once rounded to float32 (an ε that rounds to 0
+ * divides by zero where a second moment is 0), β₁, β₂ and RMSProp's decay in [0, 1), Adadelta's ρ in [0, 1], and
+ * momentum and the other decays >= 0. The ranges are those PyTorch's optimizers check.
+ * @internal
+ */
+export function assertOptimizer(optimizer: unknown, argument: string): asserts optimizer is tf.Optimizer {
+  if (!(optimizer instanceof tf.Optimizer)) throw new ConfigError(argument, 'a tf.Optimizer', describe(optimizer));
+  let settings: tf.serialization.ConfigDict;
+  try {
+    settings = optimizer.getConfig();
+  } catch {
+    return; // a custom optimizer without getConfig: nothing to read
+  }
+  if (typeof settings !== 'object' || settings === null) return;
+  const className = optimizer.getClassName();
+  for (const [key, value] of Object.entries(settings)) {
+    if (typeof value !== 'number') continue;
+    const name = `${argument}.${key}`;
+    if (!Number.isFinite(value)) throw new ConfigError(name, 'a finite number', String(value));
+    if (key === 'epsilon' && !(Math.fround(value) > 0)) {
+      const hint = 'An epsilon that rounds to 0 in float32 divides by zero where a second moment is 0.';
+      throw new ConfigError(name, 'a number > 0 in float32 (>= 1.4e-45)', String(value), hint);
+    }
+    const unitRate = UNIT_RATES.has(key) || (key === 'decay' && className === 'RMSProp');
+    if (unitRate && !(value >= 0 && value < 1)) throw new ConfigError(name, 'a number in [0, 1)', String(value));
+    if (key === 'rho' && !(value >= 0 && value <= 1)) throw new ConfigError(name, 'a number in [0, 1]', String(value));
+    if (!unitRate && key !== 'rho' && key !== 'epsilon' && value < 0) {
+      throw new ConfigError(name, 'a number >= 0', String(value));
+    }
+  }
 }

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { safeEpsilon } from '../../backends/probe';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors';
+import { assertOptions } from '../../internal/options';
 import { assertPositiveInteger, describe } from '../../internal/shapes';
+import { assertSeed } from '../../random';
+import { assertOptimizer, resolveNonFinite, type NonFinitePolicy } from '../gan/config';
 
 /**
  * A Gaussian likelihood p(x|z) = N(decoder(z), σ²·I) with a chosen variance: a fixed σ², or `'learned'`, one σ²
@@ -72,17 +75,25 @@ export interface VAEConfig {
   /** Ramp β up from 0 over the first training steps, against posterior collapse. Omitted, β is constant. */
   readonly betaWarmup?: BetaWarmup;
   /**
-   * The optimizer; the VAE owns it and disposes it.
+   * The optimizer; the VAE owns it and disposes it. Its hyper-parameters are checked at construction (finite,
+   * learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError} naming
+   * `config.optimizer.learningRate`.
    * @defaultValue `tf.train.adam(1e-3, 0.9, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly optimizer?: tf.Optimizer;
   /**
    * Seed of everything random in the model: default network weights, the noise of each step, of
    * {@link VAE.sample}, {@link VAE.evaluate} and {@link VAE.importanceWeightedBound}. The same seed and data replay
-   * the same run on the same backend.
+   * the same run on the same backend. Any safe integer; all 53 bits count, so 1 and 2^32 + 1 are different runs.
    * @defaultValue a random seed
    */
   readonly seed?: number;
+  /**
+   * What a training step that produces NaN or ±Infinity does (a Gaussian likelihood on unscaled 0–255 pixels, a
+   * saturated log-variance head); see {@link NonFinitePolicy}.
+   * @defaultValue `'throw'`
+   */
+  readonly nonFinite?: NonFinitePolicy;
 }
 
 /**
@@ -117,9 +128,19 @@ export interface ResolvedVAEConfig {
   readonly beta: number;
   readonly warmupSteps: number;
   readonly seed: number | undefined;
+  readonly nonFinite: NonFinitePolicy;
 }
 
-const KNOWN_KEYS = new Set<string>(['latentDim', 'dataShape', 'likelihood', 'beta', 'betaWarmup', 'optimizer', 'seed']);
+const KNOWN_KEYS = new Set<string>([
+  'latentDim',
+  'dataShape',
+  'likelihood',
+  'beta',
+  'betaWarmup',
+  'optimizer',
+  'seed',
+  'nonFinite',
+]);
 
 /** Kingma & Welling's Adam settings, with ε pinned so every float32 backend uses the same one (1e-4 on float16-only webgl). */
 export function defaultVaeOptimizer(): tf.Optimizer {
@@ -133,7 +154,8 @@ function resolveLikelihood(value: unknown): Pick<ResolvedVAEConfig, 'likelihood'
   if (typeof value !== 'object' || value === null || (value as GaussianLikelihood).kind !== 'gaussian') {
     throw new ConfigError('config.likelihood', expected, describe(value));
   }
-  const variance = (value as GaussianLikelihood).variance ?? 1;
+  assertOptions(value, ['kind', 'variance'], 'config.likelihood', 'GaussianLikelihood');
+  const variance = value['variance'] ?? 1;
   if (variance !== 'learned' && !(typeof variance === 'number' && Number.isFinite(variance) && variance > 0)) {
     throw new ConfigError('config.likelihood.variance', "a number > 0 or 'learned'", describe(variance));
   }
@@ -155,12 +177,8 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
     }
     config.dataShape.forEach((d, i) => assertPositiveInteger(d, `config.dataShape[${i}]`));
   }
-  if (config.seed !== undefined && !Number.isFinite(config.seed)) {
-    throw new ConfigError('config.seed', 'a finite number', describe(config.seed));
-  }
-  if (config.optimizer !== undefined && !(config.optimizer instanceof tf.Optimizer)) {
-    throw new ConfigError('config.optimizer', 'a tf.Optimizer', describe(config.optimizer));
-  }
+  if (config.seed !== undefined) assertSeed(config.seed, 'config.seed');
+  if (config.optimizer !== undefined) assertOptimizer(config.optimizer, 'config.optimizer');
   const beta = config.beta ?? 1;
   if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0) {
     throw new ConfigError('config.beta', 'a finite number >= 0', describe(beta));
@@ -170,6 +188,7 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
     if (typeof config.betaWarmup !== 'object' || config.betaWarmup === null) {
       throw new ConfigError('config.betaWarmup', '{ steps: integer >= 1 }', describe(config.betaWarmup));
     }
+    assertOptions(config.betaWarmup, ['steps'], 'config.betaWarmup', 'BetaWarmup');
     assertPositiveInteger(config.betaWarmup.steps, 'config.betaWarmup.steps');
     warmupSteps = config.betaWarmup.steps;
   }
@@ -180,6 +199,7 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
     beta,
     warmupSteps,
     seed: config.seed,
+    nonFinite: resolveNonFinite(config.nonFinite),
   };
 }
 
