@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { negLogOneMinusSigmoid, negLogSigmoid } from './logits';
 import {
   assertLogits,
+  assertLossOptions,
   assertSameShapeForNone,
+  assertWeights,
   reduceLoss,
   resolveReduction,
   type LossWeights,
@@ -16,7 +18,10 @@ export type LossResult<R extends Reduction> = R extends 'none' ? tf.Tensor : tf.
 
 /** Options of the generator losses. */
 export interface GeneratorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
-  /** Per-element weights (a number, or a tensor that broadcasts against `fakeLogits`). */
+  /**
+   * Per-element weights: a finite number >= 0, or a tensor of such values whose shape broadcasts to `fakeLogits`'
+   * shape without changing it (see {@link LossWeights}).
+   */
   readonly weights?: LossWeights;
   /** @defaultValue `'mean'` */
   readonly reduction?: R;
@@ -30,9 +35,9 @@ export interface DiscriminatorLossOptions<R extends Reduction = Reduction> exten
    * @defaultValue `0`
    */
   readonly labelSmoothing?: number;
-  /** Weights of the real terms. */
+  /** Weights of the real terms, checked against `realLogits`' shape (see {@link LossWeights}). */
   readonly realWeights?: LossWeights;
-  /** Weights of the fake terms. */
+  /** Weights of the fake terms, checked against `fakeLogits`' shape (see {@link LossWeights}). */
   readonly fakeWeights?: LossWeights;
   /** @defaultValue `'mean'` */
   readonly reduction?: R;
@@ -56,13 +61,19 @@ export interface ScoreTerms {
   /** −log(1 − D(x)): the cost of scoring `x` as fake. */
   readonly negLogFake: (scores: tf.Tensor) => tf.Tensor;
   readonly check: (scores: unknown, argument: string) => asserts scores is tf.Tensor;
+  /** The option names the loss accepts on top of its generator or discriminator options. */
+  readonly extraOptions: readonly string[];
 }
+
+const GENERATOR_OPTIONS = ['weights', 'reduction'];
+const DISCRIMINATOR_OPTIONS = ['labelSmoothing', 'realWeights', 'fakeWeights', 'reduction'];
 
 export const logitTerms: ScoreTerms = {
   inputName: 'Logits',
   negLogReal: negLogSigmoid,
   negLogFake: negLogOneMinusSigmoid,
   check: assertLogits,
+  extraOptions: [],
 };
 
 /** @internal */
@@ -74,7 +85,9 @@ export function generatorLossWith<R extends Reduction>(
 ): LossResult<R> {
   const fakeName = `fake${terms.inputName}`;
   terms.check(fake, fakeName);
+  assertLossOptions(options, [...GENERATOR_OPTIONS, ...terms.extraOptions], 'GeneratorLossOptions');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
+  assertWeights(options.weights, 'options.weights', fake.shape);
   return tf.tidy(() => {
     // Minimax: G minimises log(1 − D(G(z))) = −(−log(1 − D)). Non-saturating: G minimises −log D(G(z)).
     const values = saturating ? tf.neg(terms.negLogFake(fake)) : terms.negLogReal(fake);
@@ -91,10 +104,13 @@ export function discriminatorLossWith<R extends Reduction>(
 ): LossResult<R> {
   terms.check(real, `real${terms.inputName}`);
   terms.check(fake, `fake${terms.inputName}`);
+  assertLossOptions(options, [...DISCRIMINATOR_OPTIONS, ...terms.extraOptions], 'DiscriminatorLossOptions');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   const alpha = options.labelSmoothing ?? 0;
   assertNumberInRange(alpha, 'options.labelSmoothing', 0, 1);
   assertSameShapeForNone(real, fake, reduction);
+  assertWeights(options.realWeights, 'options.realWeights', real.shape);
+  assertWeights(options.fakeWeights, 'options.fakeWeights', fake.shape);
   return tf.tidy(() => {
     // Cross-entropy against the target 1 − α: (1 − α)·(−log D) + α·(−log(1 − D)).
     const realValues =

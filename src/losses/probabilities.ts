@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertNumberInRange } from '../internal/shapes';
+import { ConfigError } from '../errors';
+import { describe } from '../internal/shapes';
 import {
   discriminatorLossWith,
   generatorLossWith,
@@ -14,20 +15,25 @@ import { assertLogits, type Reduction } from './reduction';
 export interface ProbabilityOptions {
   /**
    * Probabilities are clipped to [ε, 1 − ε] before the log, so a saturated D gives a loss of about −log ε ≈ 16.1
-   * instead of Infinity, and a zero gradient there.
+   * instead of Infinity, and a zero gradient there. At most 0.5, and above 2^−25 ≈ 2.98e-8: below that 1 − ε
+   * rounds to 1 in float32, and log(1 − 1) is −Infinity again.
    * @defaultValue `1e-7`
    */
   readonly epsilon?: number;
 }
 
-function probabilityTerms(epsilon = 1e-7): ScoreTerms {
-  assertNumberInRange(epsilon, 'options.epsilon', Number.MIN_VALUE, 0.5);
+function probabilityTerms(epsilon: unknown = 1e-7): ScoreTerms {
+  // The clip bounds are float32 once they reach a kernel: 1 − ε must stay below 1 there, and ε above 0.
+  if (typeof epsilon !== 'number' || !(epsilon <= 0.5) || !(Math.fround(1 - epsilon) < 1)) {
+    throw new ConfigError('options.epsilon', 'a number in (2^-25 ≈ 2.98e-8, 0.5], so that 1 − ε < 1 in float32', describe(epsilon));
+  }
   const clip = (p: tf.Tensor) => tf.clipByValue(p, epsilon, 1 - epsilon);
   return {
     inputName: 'Probabilities',
     negLogReal: (p) => tf.neg(tf.log(clip(p))),
     negLogFake: (p) => tf.neg(tf.log1p(tf.neg(clip(p)))),
     check: assertLogits,
+    extraOptions: ['epsilon'],
   };
 }
 
@@ -49,7 +55,7 @@ export function nonSaturatingGeneratorLossFromProbabilities<R extends Reduction 
   fakeProbabilities: tf.Tensor,
   options: GeneratorLossOptions<R> & ProbabilityOptions = {},
 ): LossResult<R> {
-  return generatorLossWith(probabilityTerms(options.epsilon), false, fakeProbabilities, options);
+  return generatorLossWith(probabilityTerms(options?.epsilon), false, fakeProbabilities, options);
 }
 
 /**
@@ -69,7 +75,7 @@ export function minimaxGeneratorLossFromProbabilities<R extends Reduction = 'mea
   fakeProbabilities: tf.Tensor,
   options: GeneratorLossOptions<R> & ProbabilityOptions = {},
 ): LossResult<R> {
-  return generatorLossWith(probabilityTerms(options.epsilon), true, fakeProbabilities, options);
+  return generatorLossWith(probabilityTerms(options?.epsilon), true, fakeProbabilities, options);
 }
 
 /**
@@ -91,5 +97,5 @@ export function minimaxDiscriminatorLossFromProbabilities<R extends Reduction = 
   fakeProbabilities: tf.Tensor,
   options: DiscriminatorLossOptions<R> & ProbabilityOptions = {},
 ): LossResult<R> {
-  return discriminatorLossWith(probabilityTerms(options.epsilon), realProbabilities, fakeProbabilities, options);
+  return discriminatorLossWith(probabilityTerms(options?.epsilon), realProbabilities, fakeProbabilities, options);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors';
-import { assertTensor, formatShape, sameShape } from '../internal/shapes';
+import { ConfigError, ShapeError, ValueError } from '../errors';
+import { assertOptions } from '../internal/options';
+import { assertFloat, assertTensor, describe, formatShape, sameShape } from '../internal/shapes';
 
 /**
  * How a loss turns per-element values into its result: `'mean'` over all elements (the default), `'sum'`, or
@@ -8,7 +9,11 @@ import { assertTensor, formatShape, sameShape } from '../internal/shapes';
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
-/** Weights for per-element loss values: a number, or a tensor that broadcasts against the logits. */
+/**
+ * Weights for per-element loss values: a finite number >= 0, or a float32 tensor of finite values >= 0 whose shape
+ * broadcasts to the logits' shape without changing it (`[batch, 1]` or `[1]` for logits `[batch, 1]`, but not
+ * `[batch, batch]`). A tensor is read back once per call to check its values; pass a number to avoid that read.
+ */
 export type LossWeights = number | tf.Tensor;
 
 /** Options every loss takes. */
@@ -26,6 +31,63 @@ export function resolveReduction(reduction: Reduction | undefined, argument: str
     throw new ConfigError(argument, "'mean', 'sum' or 'none'", JSON.stringify(r));
   }
   return r;
+}
+
+/**
+ * Checks a per-call options object: a plain object whose keys are all documented, so a typo such as `{ reductin }`
+ * is an error instead of a silently ignored option.
+ * @internal
+ */
+export function assertLossOptions(options: unknown, known: readonly string[], typeName: string): void {
+  assertOptions(options, known, 'options', typeName);
+}
+
+/**
+ * Whether `from` broadcasts to exactly `to` (numpy rules, trailing axes aligned): the result of combining the two has
+ * the shape `to`.
+ * @internal
+ */
+export function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const offset = to.length - from.length;
+  return offset >= 0 && from.every((d, i) => d === 1 || d === to[i + offset]);
+}
+
+/**
+ * Checks a {@link LossWeights} option against the shape of the values it weights, before anything is computed: a bigger
+ * tensor would otherwise broadcast the result to a new shape, and a NaN or negative weight would turn the loss into
+ * NaN or reward the very errors it measures.
+ * @internal
+ */
+export function assertWeights(weights: unknown, argument: string, valuesShape: readonly number[]): void {
+  if (weights === undefined) return;
+  if (typeof weights === 'number') {
+    if (!Number.isFinite(weights) || weights < 0) throw new ConfigError(argument, 'a finite number >= 0', String(weights));
+    return;
+  }
+  if (!(weights instanceof tf.Tensor)) {
+    const received =
+      typeof weights === 'string'
+        ? describe(weights)
+        : Array.isArray(weights)
+          ? 'an array'
+          : typeof weights === 'object' && weights !== null
+            ? 'an object'
+            : String(weights);
+    throw new ConfigError(argument, 'a finite number >= 0 or a float32 tensor', received);
+  }
+  assertTensor(weights, argument);
+  assertFloat(weights, argument);
+  if (!broadcastsTo(weights.shape, valuesShape)) {
+    const expected = `a shape that broadcasts to ${formatShape(valuesShape)} without changing it`;
+    throw new ShapeError(argument, expected, formatShape(weights.shape));
+  }
+  const values = weights.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!(v >= 0 && v < Infinity)) {
+      throw new ValueError(argument, 'finite values >= 0', `a tensor containing ${v} (at flat index ${i})`);
+    }
+  }
 }
 
 /** Checks a logits argument: a float tensor of rank >= 1 (one logit per example, or a patch of them). */

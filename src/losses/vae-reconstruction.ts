@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError, ValueError } from '../errors';
-import { assertFloat, assertTensor, formatShape, sameShape } from '../internal/shapes';
+import { ConfigError, ShapeError, ValueError } from '../errors';
+import { assertFloat, assertTensor, describe, formatShape, sameShape } from '../internal/shapes';
 import type { LossResult } from './minimax';
-import { resolveReduction, type Reduction, type ReductionOptions } from './reduction';
+import {
+  assertLossOptions,
+  broadcastsTo,
+  resolveReduction,
+  type Reduction,
+  type ReductionOptions,
+} from './reduction';
 
 /**
  * Options of the VAE loss terms. Each term is first summed over every non-batch axis, giving one value per example
@@ -30,6 +36,20 @@ export interface GaussianReconstructionOptions<R extends Reduction = Reduction> 
    * @defaultValue `true`
    */
   readonly includeConstant?: boolean;
+}
+
+/** @internal */
+export const VAE_LOSS_OPTIONS = ['reduction'];
+const GAUSSIAN_OPTIONS = ['reduction', 'logVar', 'includeConstant'];
+
+/**
+ * Checks the `includeConstant` option: a boolean or undefined.
+ * @internal
+ */
+export function assertIncludeConstant(value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new ConfigError('options.includeConstant', 'a boolean', describe(value));
+  }
 }
 
 /** ½·log(2π): the per-dimension constant of a Gaussian negative log-density. */
@@ -73,11 +93,6 @@ export function reducePerExample(values: tf.Tensor, reduction: Reduction): tf.Te
   }
 }
 
-/** Whether `from` broadcasts to exactly `to` (numpy rules, trailing axes aligned). */
-function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
-  const offset = to.length - from.length;
-  return offset >= 0 && from.every((d, i) => d === 1 || d === to[i + offset]);
-}
 
 /**
  * The Bernoulli reconstruction term of a VAE, −log p(x|z) for pixel probabilities σ(logits), from the decoder's
@@ -106,6 +121,7 @@ export function bernoulliReconstructionLoss<R extends Reduction = 'mean'>(
   options: VaeLossOptions<R> = {},
 ): LossResult<R> {
   assertBatchedPair(targets, logits, 'targets', 'logits');
+  assertLossOptions(options, VAE_LOSS_OPTIONS, 'VaeLossOptions');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   return tf.tidy(() => {
     // t·softplus(−x) + (1 − t)·softplus(x) = softplus(x) − t·x, since softplus(−x) = softplus(x) − x.
@@ -140,7 +156,9 @@ export function gaussianReconstructionLoss<R extends Reduction = 'mean'>(
   options: GaussianReconstructionOptions<R> = {},
 ): LossResult<R> {
   assertBatchedPair(targets, mean, 'targets', 'mean');
+  assertLossOptions(options, GAUSSIAN_OPTIONS, 'GaussianReconstructionOptions');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
+  assertIncludeConstant(options.includeConstant);
   const logVar = options.logVar ?? 0;
   if (typeof logVar === 'number') {
     if (!Number.isFinite(logVar)) throw new ValueError('options.logVar', 'a finite number', String(logVar));

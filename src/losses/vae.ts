@@ -2,14 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../errors';
 import { assertNumberInRange, describe } from '../internal/shapes';
 import type { LossResult } from './minimax';
-import { resolveReduction, type Reduction } from './reduction';
+import { assertLossOptions, resolveReduction, type Reduction } from './reduction';
 import {
+  VAE_LOSS_OPTIONS,
   assertBatchedPair,
+  assertIncludeConstant,
   bernoulliReconstructionLoss,
   gaussianReconstructionLoss,
   reducePerExample,
   type VaeLossOptions,
 } from './vae-reconstruction';
+
+const ELBO_OPTIONS = ['reduction', 'beta', 'likelihood', 'decoderLogVar', 'includeConstant'];
 
 /** The likelihood p(x|z) of a VAE's decoder: Bernoulli over logits, or Gaussian around a mean. */
 export type LikelihoodKind = 'bernoulli' | 'gaussian';
@@ -78,6 +82,7 @@ export function gaussianKlDivergence<R extends Reduction = 'mean'>(
   options: VaeLossOptions<R> = {},
 ): LossResult<R> {
   assertBatchedPair(mean, logVar, 'mean', 'logVar');
+  assertLossOptions(options, VAE_LOSS_OPTIONS, 'VaeLossOptions');
   const reduction = resolveReduction(options.reduction, 'options.reduction');
   return tf.tidy(() => {
     const values = tf.mul(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(logVar, 1)), 0.5);
@@ -117,6 +122,7 @@ export function negativeElbo<R extends Reduction = 'mean'>(
   logVar: tf.Tensor,
   options: NegativeElboOptions<R> = {},
 ): ElboParts<LossResult<R>> {
+  assertLossOptions(options, ELBO_OPTIONS, 'NegativeElboOptions');
   const beta = options.beta ?? 1;
   assertNumberInRange(beta, 'options.beta', 0, Number.MAX_VALUE);
   const likelihood = options.likelihood ?? 'bernoulli';
@@ -131,6 +137,7 @@ export function negativeElbo<R extends Reduction = 'mean'>(
     }
   }
   const reduction = resolveReduction(options.reduction, 'options.reduction');
+  assertIncludeConstant(options.includeConstant);
   // Check everything before computing anything, so a bad call allocates nothing.
   assertBatchedPair(mean, logVar, 'mean', 'logVar');
   assertBatchedPair(targets, decoderOutput, 'targets', 'decoderOutput');
