@@ -36,8 +36,8 @@ export class SeededDropout extends tfl.layers.Layer {
 
   /** Fraction of units dropped in training. */
   readonly rate: number;
-  /** Base seed. */
-  readonly seed: number;
+  /** Base seed; restored with {@link SeededDropout.draws} when a model's saved state is loaded. */
+  seed: number;
   /** How many masks this layer has drawn; part of a model's saved state, so a resumed run draws the same masks. */
   draws = 0;
 

@@ -2,15 +2,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from '../../architectures/mlp';
 import { KernelCheck } from '../../backends/kernels';
-import { ConfigError, ValueError } from '../../errors';
+import { ConfigError, StateError, ValueError } from '../../errors';
+import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
+import { finiteProbe } from '../../internal/finite-check';
+import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
-  assertFinite,
+  prepareOptimizerState,
+  optimizerIsLive,
+  readOptimizerState,
+  type OptimizerState,
+} from '../../internal/optimizer-state';
+import { assertLiveNetwork, assertSeed, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
+import { assertOptions } from '../../internal/options';
+import { claimParts, releaseParts } from '../../internal/ownership';
+import {
+  assertFiniteInRange,
   assertFloat,
   assertPositiveInteger,
   assertShape,
   assertTensor,
   assertConfiguredDataShape,
   assertNetworksJoin,
+  describe,
   formatShape,
   onlyShape,
   type ShapePattern,
@@ -36,7 +50,28 @@ export interface GANStepLogs {
   readonly realScore: number;
   /** Mean D(G(z)) on that update's fakes, in [0, 1]. */
   readonly fakeScore: number;
+  /** Only under the `'skip'` non-finite policy: 1 when the step was rolled back for a NaN or ±Infinity, else 0. */
+  readonly skipped?: number;
   readonly [key: string]: number;
+}
+
+/**
+ * Everything a {@link GAN} holds that training changes, as plain numbers and typed arrays: both networks' weights
+ * (batch-norm statistics included) and dropout positions, both optimizers' slots and iteration counts, the seed
+ * streams and the step count. Store it with `encodeState`; restore it with {@link GAN.setState} into a GAN built
+ * with the same config and architectures.
+ */
+export interface GANState {
+  readonly format: 'tfjs-generative/gan';
+  readonly version: 1;
+  /** Training steps completed. */
+  readonly steps: number;
+  readonly generator: NetworkState;
+  readonly discriminator: NetworkState;
+  readonly generatorOptimizer: OptimizerState;
+  readonly discriminatorOptimizer: OptimizerState;
+  /** `[seed, draws]` of the training-noise and sampling streams. */
+  readonly seeds: { readonly noise: readonly [number, number]; readonly sample: readonly [number, number] };
 }
 
 /** Options of {@link GAN.sample}. */
@@ -74,39 +109,59 @@ export class GAN implements Trainable<tf.Tensor> {
   readonly latentDim: number;
   /** Shape of one example. */
   readonly dataShape: readonly number[];
+  /** The range training data must lie in (the generator's output range), or `'any'` when unchecked. */
+  readonly dataRange: readonly [number, number] | 'any';
   private readonly config: ResolvedGANConfig;
   private readonly generatorOptimizer: tf.Optimizer;
   private readonly discriminatorOptimizer: tf.Optimizer;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
-  private readonly noiseSeeds: SeedStream;
-  private readonly sampleSeeds: SeedStream;
+  private readonly generatorParts: NetworkParts;
+  private readonly discriminatorParts: NetworkParts;
+  private noiseSeeds: SeedStream;
+  private sampleSeeds: SeedStream;
   private readonly kernels: KernelCheck;
+  private readonly step = new AtomicStep('GAN');
+  private steps = 0;
   private disposed = false;
 
   /**
    * Builds a GAN. Networks that are given are checked against each other (G's output must be D's input) and the
-   * GAN takes ownership: it trains them and {@link GAN.dispose} releases them.
+   * GAN takes ownership: it trains them and {@link GAN.dispose} releases them. A network or optimizer that another
+   * live model owns is refused.
    *
    * @param config - latent size, seed, losses, optimizers and step ratio; see {@link GANConfig}
    * @param networks - optional generator and discriminator; omitted ones follow the recommended MLP recipe
-   * @throws {@link ConfigError} when a field is invalid or the networks' shapes disagree
+   * @throws {@link ConfigError} when a field is invalid, the networks' shapes disagree, or a part is shared
    */
   constructor(config: GANConfig = {}, networks: GANNetworks = {}) {
     this.config = resolveGanConfig(config);
+    if (typeof networks !== 'object' || networks === null) {
+      throw new ConfigError('networks', 'an object { generator?, discriminator? }', describe(networks));
+    }
+    const given: [object, string][] = [];
+    if (networks.generator !== undefined) given.push([networks.generator, 'networks.generator']);
+    if (networks.discriminator !== undefined) given.push([networks.discriminator, 'networks.discriminator']);
+    if (config.generatorOptimizer !== undefined) given.push([config.generatorOptimizer, 'config.generatorOptimizer']);
+    if (config.discriminatorOptimizer !== undefined) {
+      given.push([config.discriminatorOptimizer, 'config.discriminatorOptimizer']);
+    }
+    for (const [part, argument] of given.slice(0, 2)) assertLiveNetwork(part as tfl.LayersModel, argument);
+    claimParts(given, 'another model');
     const seeds = new SeedStream(this.config.seed);
     const latentDim = this.config.latentDim ?? 100;
     const dataShape = this.config.dataShape ?? [784];
-    const generator =
-      networks.generator ??
-      mlpGenerator({
-        ...MLP_GAN_RECIPES.recommended.generator,
-        latentDim,
-        outputShape: networks.discriminator === undefined ? dataShape : dataExampleShape(networks.discriminator),
-        seed: seeds.fork(GENERATOR_INIT).next(),
-      });
+    let generator: tfl.LayersModel | undefined;
     let discriminator: tfl.LayersModel | undefined;
     try {
+      generator =
+        networks.generator ??
+        mlpGenerator({
+          ...MLP_GAN_RECIPES.recommended.generator,
+          latentDim,
+          outputShape: networks.discriminator === undefined ? dataShape : dataExampleShape(networks.discriminator),
+          seed: seeds.fork(GENERATOR_INIT).next(),
+        });
       discriminator =
         networks.discriminator ??
         mlpDiscriminator({
@@ -117,16 +172,20 @@ export class GAN implements Trainable<tf.Tensor> {
       [this.latentDim, this.dataShape] = checkNetworks(generator, discriminator, this.config);
     } catch (e) {
       // A network this constructor built would otherwise outlive the failed construction.
-      if (networks.generator === undefined) generator.dispose();
+      if (networks.generator === undefined) generator?.dispose();
       if (networks.discriminator === undefined) discriminator?.dispose();
+      releaseParts(given.map(([part]) => part));
       throw e;
     }
     this.generator = generator;
     this.discriminator = discriminator;
+    this.dataRange = this.config.dataRange ?? outputRange(generator);
     this.generatorOptimizer = config.generatorOptimizer ?? defaultGanOptimizer();
     this.discriminatorOptimizer = config.discriminatorOptimizer ?? defaultGanOptimizer();
     this.generatorVariables = trainableVariables(this.generator);
     this.discriminatorVariables = trainableVariables(this.discriminator);
+    this.generatorParts = new NetworkParts(this.generator);
+    this.discriminatorParts = new NetworkParts(this.discriminator);
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
     this.sampleSeeds = seeds.fork(SAMPLE_STREAM);
     this.kernels = new KernelCheck([
@@ -138,42 +197,32 @@ export class GAN implements Trainable<tf.Tensor> {
   /**
    * One training step: `steps.discriminator` updates of D on `realBatch` against fresh fakes, then
    * `steps.generator` updates of G, each with fresh z. Both networks run in training mode (dropout on, batch norm
-   * on batch statistics). The batch is validated (shape, dtype, finite values) before any weight changes, and is
-   * neither disposed nor modified.
+   * on batch statistics). The batch is validated (shape, dtype, finite values, the generator's output range) before
+   * any weight changes, and is neither disposed nor modified.
+   *
+   * The step is all or nothing: if anything in it fails, or a loss, gradient or update is NaN or ±Infinity, every
+   * weight, optimizer slot and counter is put back as it was (see `config.nonFinite` for what happens next).
    *
    * @param realBatch - real examples `[batch, ...dataShape]`, float32, in the generator's output range
    * @returns losses and mean scores, read back once per step
-   * @throws {@link ShapeError} or {@link ValueError} for a bad batch
+   * @throws {@link ShapeError} or {@link ValueError} for a bad batch, a disposed part, or a concurrent step
    * @throws {@link ConfigError} when the active backend lacks a kernel the networks need (checked once per backend)
+   * @throws {@link StepError} when the step failed part-way and was rolled back (the cause is attached)
+   * @throws {@link NonFiniteError} when the step produced NaN or ±Infinity and was rolled back
    */
   async trainStep(realBatch: tf.Tensor): Promise<GANStepLogs> {
     this.assertLive();
-    this.kernels.check(); // one Set lookup after the first step on a backend
-    assertTensor(realBatch, 'realBatch');
-    assertFloat(realBatch, 'realBatch');
-    assertShape(realBatch, this.batchPattern(), 'realBatch');
-    await assertFinite(realBatch, 'realBatch');
-    const batchSize = realBatch.shape[0] ?? 0;
-
-    let dStats: tf.Tensor | undefined;
-    let gLoss: tf.Tensor | undefined;
-    try {
-      for (let i = 0; i < this.config.discriminatorSteps; i++) {
-        dStats?.dispose();
-        dStats = this.discriminatorUpdate(realBatch, batchSize);
-      }
-      for (let i = 0; i < this.config.generatorSteps; i++) {
-        gLoss?.dispose();
-        gLoss = this.generatorUpdate(batchSize);
-      }
-      const logs = tf.tidy(() => tf.concat([dStats as tf.Tensor1D, tf.reshape(gLoss as tf.Tensor, [1])]));
-      const [discriminatorLoss = NaN, realScore = NaN, fakeScore = NaN, generatorLoss = NaN] = await logs.data();
-      logs.dispose();
-      return { discriminatorLoss, generatorLoss, realScore, fakeScore };
-    } finally {
-      dStats?.dispose();
-      gLoss?.dispose();
-    }
+    const { values, skipped } = await this.step.run(
+      this.stepParts(),
+      this.config.nonFinite,
+      this.steps,
+      () => this.checkStep(realBatch),
+      (phase) => this.updates(realBatch, phase),
+    );
+    if (!skipped) this.steps++;
+    const [discriminatorLoss = NaN, realScore = NaN, fakeScore = NaN, generatorLoss = NaN] = values;
+    const logs = { discriminatorLoss, generatorLoss, realScore, fakeScore };
+    return this.config.nonFinite === 'skip' ? { ...logs, skipped: skipped ? 1 : 0 } : logs;
   }
 
   /**
@@ -211,11 +260,82 @@ export class GAN implements Trainable<tf.Tensor> {
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertLive();
     assertPositiveInteger(n, 'n');
+    assertOptions(options, ['seed'], 'options', 'SampleOptions');
+    if (options.seed !== undefined) assertSeed(options.seed, 'options.seed');
     const seed = opSeed(options.seed ?? this.sampleSeeds.next());
     return tf.tidy(() => {
       const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
       return this.generator.apply(z, { training: false }) as tf.Tensor;
     });
+  }
+
+  /**
+   * Everything training has changed, as a plain versioned object of numbers and typed arrays (see {@link GANState}),
+   * for `encodeState` to store. Restoring it with {@link GAN.setState} and training on continues the run exactly.
+   *
+   * @example
+   * ```ts
+   * const bytes = encodeState(await gan.getState());
+   * ```
+   */
+  async getState(): Promise<GANState> {
+    this.assertLive();
+    this.assertIntact();
+    return {
+      format: GAN_STATE_FORMAT,
+      version: 1,
+      steps: this.steps,
+      generator: await this.generatorParts.read(),
+      discriminator: await this.discriminatorParts.read(),
+      generatorOptimizer: await readOptimizerState(this.generatorOptimizer),
+      discriminatorOptimizer: await readOptimizerState(this.discriminatorOptimizer),
+      seeds: { noise: streamState(this.noiseSeeds), sample: streamState(this.sampleSeeds) },
+    };
+  }
+
+  /**
+   * Restores a state from {@link GAN.getState}, into a GAN built with the same config and architectures. Everything
+   * is checked first: a state of another format or version, or one that does not fit these networks and optimizers,
+   * is refused with a {@link StateError} and nothing changes.
+   *
+   * @param state - a {@link GANState}, e.g. from `decodeState(bytes)`
+   * @throws {@link StateError} when the state does not fit
+   *
+   * @example
+   * ```ts
+   * const gan = new GAN({ seed: 1 });
+   * gan.setState(decodeState(bytes) as GANState);
+   * ```
+   */
+  setState(state: GANState): void {
+    this.assertLive();
+    this.assertIntact();
+    if (this.step.busy) throw busyError('GAN', 'setState');
+    const s = checkStateHeader(state, GAN_STATE_FORMAT);
+    const writes = [
+      this.generatorParts.prepare(s['generator'], 'state.generator'),
+      this.discriminatorParts.prepare(s['discriminator'], 'state.discriminator'),
+      prepareOptimizerState(
+        this.generatorOptimizer,
+        s['generatorOptimizer'] as OptimizerState,
+        this.generatorVariables,
+        'state.generatorOptimizer',
+      ),
+      prepareOptimizerState(
+        this.discriminatorOptimizer,
+        s['discriminatorOptimizer'] as OptimizerState,
+        this.discriminatorVariables,
+        'state.discriminatorOptimizer',
+      ),
+    ];
+    const steps = checkCount(s['steps'], 'state.steps');
+    const seeds = s['seeds'] as GANState['seeds'] | undefined;
+    const noise = checkStream(seeds?.noise, 'state.seeds.noise');
+    const sample = checkStream(seeds?.sample, 'state.seeds.sample');
+    for (const write of writes) write();
+    this.steps = steps;
+    this.noiseSeeds = new SeedStream(...noise);
+    this.sampleSeeds = new SeedStream(...sample);
   }
 
   /**
@@ -229,47 +349,127 @@ export class GAN implements Trainable<tf.Tensor> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    releaseParts([this.generator, this.discriminator, this.generatorOptimizer, this.discriminatorOptimizer]);
     this.generator.dispose();
     this.discriminator.dispose();
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
   }
 
-  /** Returns `[dLoss, meanRealScore, meanFakeScore]`. */
-  private discriminatorUpdate(realBatch: tf.Tensor, batchSize: number): tf.Tensor1D {
-    return tf.tidy(() => {
-      // Fakes are made outside the tape: D's update needs no gradient through G.
-      const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
-      let scores: tf.Tensor | undefined;
-      const loss = this.discriminatorOptimizer.minimize(
-        () => {
-          const realLogits = this.discriminator.apply(realBatch, { training: true }) as tf.Tensor;
-          const fakeLogits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
-          // Kept past minimize's own tidy so the log costs no second forward pass.
-          scores = tf.keep(tf.stack([tf.mean(tf.sigmoid(realLogits)), tf.mean(tf.sigmoid(fakeLogits))]));
-          return this.config.discriminatorLoss(realLogits, fakeLogits);
-        },
-        true,
-        this.discriminatorVariables,
-      );
-      const stats = tf.concat([tf.reshape(loss as tf.Scalar, [1]), scores as tf.Tensor1D]) as tf.Tensor1D;
-      scores?.dispose();
-      return stats;
-    });
+  private stepParts(): StepParts {
+    return {
+      variables: [...this.generatorParts.variables, ...this.discriminatorParts.variables],
+      optimizers: [this.generatorOptimizer, this.discriminatorOptimizer],
+      counters: [
+        ...this.generatorParts.counters,
+        ...this.discriminatorParts.counters,
+        { get: () => this.noiseSeeds.draws, set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)) },
+      ],
+    };
   }
 
-  private generatorUpdate(batchSize: number): tf.Scalar {
-    return tf.tidy(
-      () =>
-        this.generatorOptimizer.minimize(
-          () => {
-            const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
-            return this.config.generatorLoss(this.discriminator.apply(fake, { training: true }) as tf.Tensor);
+  private async checkStep(realBatch: tf.Tensor): Promise<void> {
+    this.assertIntact();
+    this.kernels.check(); // one Set lookup after the first step on a backend
+    assertTensor(realBatch, 'realBatch');
+    assertFloat(realBatch, 'realBatch');
+    assertShape(realBatch, this.batchPattern(), 'realBatch');
+    const range = this.dataRange;
+    await assertFiniteInRange(
+      realBatch,
+      'realBatch',
+      range === 'any'
+        ? undefined
+        : {
+            bounds: range,
+            reason: "the generator's output range",
+            hint:
+              range[0] === -1 && range[1] === 1
+                ? 'Scale the data to [-1, 1] (x * 2 - 1 for data in [0, 1]), or set config.dataRange.'
+                : "Scale the data to the generator's output range, or set config.dataRange.",
           },
-          true,
-          this.generatorVariables,
-        ) as tf.Scalar,
     );
+  }
+
+  /** All updates of one step: `[dLoss, realScore, fakeScore, gLoss, ...finiteness probes]`. */
+  private updates(realBatch: tf.Tensor, phase: (name: string) => void): StepOutput {
+    const batchSize = realBatch.shape[0] ?? 0;
+    const { discriminatorSteps: dSteps, generatorSteps: gSteps } = this.config;
+    const parts: tf.Tensor[] = [];
+    const probeNames: string[] = [];
+    try {
+      let dStats: tf.Tensor | undefined;
+      for (let i = 0; i < dSteps; i++) {
+        const name = `discriminator update ${i + 1} of ${dSteps}`;
+        phase(name);
+        dStats?.dispose();
+        const update = this.discriminatorUpdate(realBatch, batchSize);
+        dStats = update.stats;
+        parts.push(update.probe);
+        probeNames.push(...this.probeNames(name, this.discriminatorVariables));
+      }
+      let gLoss: tf.Tensor | undefined;
+      for (let i = 0; i < gSteps; i++) {
+        const name = `generator update ${i + 1} of ${gSteps}`;
+        phase(name);
+        gLoss?.dispose();
+        const update = this.generatorUpdate(batchSize);
+        gLoss = update.stats;
+        parts.push(update.probe);
+        probeNames.push(...this.probeNames(name, this.generatorVariables));
+      }
+      parts.unshift(dStats as tf.Tensor, gLoss as tf.Tensor);
+      return { values: tf.concat(parts as tf.Tensor1D[]), probeNames };
+    } finally {
+      tf.dispose(parts);
+    }
+  }
+
+  private probeNames(phase: string, variables: readonly tf.Variable[]): string[] {
+    return [`${phase}: loss`, ...variables.map((v) => `${phase}: gradient of ${v.name}`)];
+  }
+
+  /** Returns `[dLoss, meanRealScore, meanFakeScore]` and the probe `[loss, Σ gradient per variable]`. */
+  private discriminatorUpdate(realBatch: tf.Tensor, batchSize: number): { stats: tf.Tensor1D; probe: tf.Tensor1D } {
+    let scores: tf.Tensor | undefined;
+    try {
+      return tf.tidy(() => {
+        // Fakes are made outside the tape: D's update needs no gradient through G.
+        const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
+        const { value, grads } = tf.variableGrads(() => {
+          const realLogits = this.discriminator.apply(realBatch, { training: true }) as tf.Tensor;
+          const fakeLogits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
+          // Kept past the tape's tidy so the log costs no second forward pass.
+          scores = tf.keep(tf.stack([tf.mean(tf.sigmoid(realLogits)), tf.mean(tf.sigmoid(fakeLogits))]));
+          return scalarLoss(this.config.discriminatorLoss(realLogits, fakeLogits), 'config.discriminatorLoss');
+        }, this.discriminatorVariables);
+        this.discriminatorOptimizer.applyGradients(grads);
+        const loss = tf.reshape(value, [1]);
+        return {
+          stats: tf.concat([loss, scores as tf.Tensor1D]) as tf.Tensor1D,
+          probe: tf.concat([loss, finiteProbe(this.discriminatorVariables.map((v) => grads[v.name]!))]) as tf.Tensor1D,
+        };
+      });
+    } finally {
+      scores?.dispose();
+    }
+  }
+
+  /** Returns `[gLoss]` and the probe `[loss, Σ gradient per variable]`. */
+  private generatorUpdate(batchSize: number): { stats: tf.Tensor1D; probe: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
+        const logits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
+        return scalarLoss(this.config.generatorLoss(logits), 'config.generatorLoss');
+      }, this.generatorVariables);
+      this.generatorOptimizer.applyGradients(grads);
+      const loss = tf.reshape(value, [1]) as tf.Tensor1D;
+      return {
+        stats: loss,
+        probe: tf.concat([loss, finiteProbe(this.generatorVariables.map((v) => grads[v.name]!))]) as tf.Tensor1D,
+      };
+    });
   }
 
   private noise(batchSize: number): tf.Tensor2D {
@@ -283,7 +483,17 @@ export class GAN implements Trainable<tf.Tensor> {
   private assertLive(): void {
     if (this.disposed) throw new ValueError('this', 'a live GAN', 'a disposed GAN');
   }
+
+  /** Parts disposed behind the GAN's back are found before anything changes, not half-way through a step. */
+  private assertIntact(): void {
+    if (this.generatorParts.disposed) throw disposedPart('networks.generator');
+    if (this.discriminatorParts.disposed) throw disposedPart('networks.discriminator');
+    if (!optimizerIsLive(this.generatorOptimizer)) throw disposedPart('config.generatorOptimizer');
+    if (!optimizerIsLive(this.discriminatorOptimizer)) throw disposedPart('config.discriminatorOptimizer');
+  }
 }
+
+const GAN_STATE_FORMAT = 'tfjs-generative/gan';
 
 function generatorOutputShape(generator: tfl.LayersModel): number[] {
   return onlyShape(generator.outputs, 'networks.generator outputs').slice(1) as number[];
@@ -327,4 +537,22 @@ function checkNetworks(
     throw new ConfigError('networks.discriminator', 'an output with a leading batch axis', formatShape(dOut));
   }
   return [latentDim, dataShape];
+}
+
+const SHAPE_ONLY_LAYERS = new Set(['Reshape', 'Flatten', 'Dropout', 'TfjsGenerativeSeededDropout']);
+const ACTIVATION_RANGES: Readonly<Record<string, readonly [number, number]>> = { tanh: [-1, 1], sigmoid: [0, 1] };
+
+/**
+ * The range of the generator's output, from its last layer's activation (looking through reshapes and dropout), so
+ * data on another scale (pixels in [0, 255] against a tanh generator) is refused instead of silently never matched.
+ */
+function outputRange(generator: tfl.LayersModel): readonly [number, number] | 'any' {
+  const layers = generator.layers;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    if (SHAPE_ONLY_LAYERS.has(layer.getClassName())) continue;
+    const activation = layer.getConfig()['activation'];
+    return (typeof activation === 'string' && ACTIVATION_RANGES[activation]) || 'any';
+  }
+  return 'any';
 }

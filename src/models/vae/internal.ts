@@ -6,8 +6,9 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError, ValueError } from '../../errors';
+import { ConfigError, ShapeError } from '../../errors';
 import {
+  assertFiniteInRange,
   assertConfiguredDataShape,
   assertFloat,
   assertNetworksJoin,
@@ -162,18 +163,17 @@ export async function checkDataBatch(
   unitRange: boolean,
 ): Promise<void> {
   checkBatchShape(batch, argument, dataShape);
-  const flags = tf.tidy(() => tf.stack([tf.cast(tf.all(tf.isFinite(batch)), 'float32'), tf.min(batch), tf.max(batch)]));
-  const [finite, min = NaN, max = NaN] = await flags.data();
-  flags.dispose();
-  if (finite !== 1) throw new ValueError(argument, 'finite values', 'a tensor containing NaN or ±Infinity');
-  if (unitRange && (min < 0 || max > 1)) {
-    throw new ValueError(
-      argument,
-      "values in [0, 1] (the Bernoulli likelihood's range)",
-      `values from ${min} to ${max}`,
-      "Scale the data to [0, 1], or use likelihood 'gaussian'.",
-    );
-  }
+  await assertFiniteInRange(
+    batch,
+    argument,
+    unitRange
+      ? {
+          bounds: [0, 1],
+          reason: "the Bernoulli likelihood's range",
+          hint: "Scale the data to [0, 1], or use likelihood 'gaussian'.",
+        }
+      : undefined,
+  );
 }
 
 /** Checks one example, `[...dataShape]` or `[1, ...dataShape]`. */

@@ -2,8 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mlpDecoder, mlpEncoder } from '../../architectures/vae';
 import { KernelCheck } from '../../backends/kernels';
-import { ConfigError, ValueError } from '../../errors';
-import { assertNumberInRange, assertPositiveInteger } from '../../internal/shapes';
+import { ConfigError, StateError, ValueError } from '../../errors';
+import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
+import { finiteProbe } from '../../internal/finite-check';
+import { assertLiveNetwork, assertSeed, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
+import { NetworkParts, type NetworkState } from '../../internal/network-state';
+import {
+  optimizerIsLive,
+  prepareOptimizerState,
+  readOptimizerState,
+  type OptimizerState,
+} from '../../internal/optimizer-state';
+import { assertOptions } from '../../internal/options';
+import { claimParts, releaseParts } from '../../internal/ownership';
+import { assertNumberInRange, assertPositiveInteger, describe } from '../../internal/shapes';
+import { restoreTensor, tensorState, type TensorState } from '../../internal/tensor-state';
 import { trainableVariables } from '../../internal/variables';
 import { negativeElbo, type ElboParts } from '../../losses/vae';
 import { bernoulliReconstructionLoss, gaussianReconstructionLoss } from '../../losses/vae-reconstruction';
@@ -47,6 +61,31 @@ const EVAL_STREAM = 3;
 const ENCODER_INIT = 4;
 const DECODER_INIT = 5;
 const MAX_CHUNK_ROWS = 8192;
+const VAE_STATE_FORMAT = 'tfjs-generative/vae';
+
+/**
+ * Everything a {@link VAE} holds that training changes, as plain numbers and typed arrays: both networks' weights,
+ * a learned decoder variance, the optimizer's slots and iteration count, the seed streams and the step count (which
+ * drives the β warm-up). Store it with `encodeState`; restore it with {@link VAE.setState} into a VAE built with the
+ * same config and architectures.
+ */
+export interface VAEState {
+  readonly format: 'tfjs-generative/vae';
+  readonly version: 1;
+  /** Training steps completed: the β warm-up's position. */
+  readonly steps: number;
+  readonly encoder: NetworkState;
+  readonly decoder: NetworkState;
+  /** The learned log σ² of a Gaussian likelihood with `variance: 'learned'`, else null. */
+  readonly decoderLogVar: TensorState | null;
+  readonly optimizer: OptimizerState;
+  /** `[seed, draws]` of the training-noise, sampling and evaluation streams. */
+  readonly seeds: {
+    readonly noise: readonly [number, number];
+    readonly sample: readonly [number, number];
+    readonly eval: readonly [number, number];
+  };
+}
 
 /**
  * A variational autoencoder (Kingma & Welling, 2014): an encoder maps x to the diagonal Gaussian q(z|x) =
@@ -80,10 +119,13 @@ export class VAE implements Trainable<tf.Tensor> {
   private readonly optimizer: tf.Optimizer;
   private readonly decoderLogVar: tf.Variable | number | undefined;
   private readonly variables: tf.Variable[];
-  private readonly noiseSeeds: SeedStream;
-  private readonly sampleSeeds: SeedStream;
-  private readonly evalSeeds: SeedStream;
+  private readonly encoderParts: NetworkParts;
+  private readonly decoderParts: NetworkParts;
+  private noiseSeeds: SeedStream;
+  private sampleSeeds: SeedStream;
+  private evalSeeds: SeedStream;
   private readonly kernels: KernelCheck;
+  private readonly step = new AtomicStep('VAE');
   private steps = 0;
   private disposed = false;
 
@@ -97,21 +139,33 @@ export class VAE implements Trainable<tf.Tensor> {
    */
   constructor(config: VAEConfig = {}, networks: VAENetworks = {}) {
     this.config = resolveVaeConfig(config);
-    const seeds = new SeedStream(this.config.seed);
+    if (typeof networks !== 'object' || networks === null) {
+      throw new ConfigError('networks', 'an object { encoder?, decoder? }', describe(networks));
+    }
     const { encoder, decoder } = networks;
+    const given: [object, string][] = [];
+    if (encoder !== undefined) given.push([encoder, 'networks.encoder']);
+    if (decoder !== undefined) given.push([decoder, 'networks.decoder']);
+    for (const [part, argument] of given) assertLiveNetwork(part as tfl.LayersModel, argument);
+    if (config.optimizer !== undefined) given.push([config.optimizer, 'config.optimizer']);
+    claimParts(given, 'another model');
+    const seeds = new SeedStream(this.config.seed);
     // A network that is given fixes the shapes of the default one built around it.
     const { latentDim: configLatent, dataShape: configShape } = this.config;
     const latentDim = configLatent ?? (encoder && encoderLatentDim(encoder)) ?? (decoder && decoderLatentDim(decoder)) ?? 20;
     const dataShape = configShape ?? (encoder && encoderInputShape(encoder)) ?? (decoder && decoderOutputShape(decoder));
     const shape = dataShape ?? [784];
-    this.encoder = encoder ?? mlpEncoder({ latentDim, inputShape: shape, seed: seeds.fork(ENCODER_INIT).next() });
-    this.decoder = decoder ?? mlpDecoder({ latentDim, outputShape: shape, seed: seeds.fork(DECODER_INIT).next() });
+    let built: tfl.LayersModel[] = [];
     try {
+      this.encoder = encoder ?? mlpEncoder({ latentDim, inputShape: shape, seed: seeds.fork(ENCODER_INIT).next() });
+      if (encoder === undefined) built = [this.encoder];
+      this.decoder = decoder ?? mlpDecoder({ latentDim, outputShape: shape, seed: seeds.fork(DECODER_INIT).next() });
+      if (decoder === undefined) built = [...built, this.decoder];
       [this.latentDim, this.dataShape] = checkVaeNetworks(this.encoder, this.decoder, this.config);
     } catch (e) {
       // Only the networks built here are ours to free; injected ones stay with the caller on failure.
-      if (encoder === undefined) this.encoder.dispose();
-      if (decoder === undefined) this.decoder.dispose();
+      for (const network of built) network.dispose();
+      releaseParts(given.map(([part]) => part));
       throw e;
     }
     this.likelihood = this.config.likelihood;
@@ -122,6 +176,8 @@ export class VAE implements Trainable<tf.Tensor> {
     this.optimizer = config.optimizer ?? defaultVaeOptimizer();
     this.variables = [...trainableVariables(this.encoder), ...trainableVariables(this.decoder)];
     if (this.decoderLogVar instanceof tf.Variable) this.variables.push(this.decoderLogVar);
+    this.encoderParts = new NetworkParts(this.encoder);
+    this.decoderParts = new NetworkParts(this.decoder);
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
     this.sampleSeeds = seeds.fork(SAMPLE_STREAM);
     this.evalSeeds = seeds.fork(EVAL_STREAM);
@@ -161,29 +217,95 @@ export class VAE implements Trainable<tf.Tensor> {
    * ```
    */
   async trainStep(batch: tf.Tensor): Promise<VAEStepLogs> {
-    this.kernels.check(); // one Set lookup after the first step on a backend
-    await this.checkBatch(batch, 'batch');
+    this.assertLive();
     const beta = this.beta;
-    const seed = this.noiseSeeds.next();
-    const stats = tf.tidy(() => {
-      let parts: tf.Tensor | undefined;
-      const loss = this.optimizer.minimize(
-        () => {
-          const elbo = this.elbo(batch, true, beta, seed);
-          parts = tf.keep(tf.stack([elbo.reconstruction, elbo.kl])); // kept past minimize's tidy: no second pass
-          return elbo.loss;
-        },
-        true,
-        this.variables,
-      ) as tf.Scalar;
-      const out = tf.concat([tf.reshape(loss, [1]), parts as tf.Tensor1D]);
-      parts?.dispose();
-      return out;
-    });
-    this.steps++;
-    const [loss = NaN, reconstruction = NaN, kl = NaN] = await stats.data();
-    stats.dispose();
-    return { loss, reconstruction, kl, beta };
+    const { values, skipped } = await this.step.run(
+      this.stepParts(),
+      this.config.nonFinite,
+      this.steps,
+      async () => {
+        this.assertIntact();
+        this.kernels.check(); // one Set lookup after the first step on a backend
+        await this.checkBatch(batch, 'batch');
+      },
+      (phase) => {
+        phase('update');
+        return this.update(batch, beta);
+      },
+    );
+    if (!skipped) this.steps++;
+    const [loss = NaN, reconstruction = NaN, kl = NaN] = values;
+    const logs = { loss, reconstruction, kl, beta };
+    return this.config.nonFinite === 'skip' ? { ...logs, skipped: skipped ? 1 : 0 } : logs;
+  }
+
+  /**
+   * Everything training has changed, as a plain versioned object of numbers and typed arrays (see {@link VAEState}),
+   * for `encodeState` to store. Restoring it with {@link VAE.setState} and training on continues the run exactly,
+   * β warm-up included.
+   *
+   * @example
+   * ```ts
+   * const bytes = encodeState(await vae.getState());
+   * ```
+   */
+  async getState(): Promise<VAEState> {
+    this.assertLive();
+    this.assertIntact();
+    return {
+      format: VAE_STATE_FORMAT,
+      version: 1,
+      steps: this.steps,
+      encoder: await this.encoderParts.read(),
+      decoder: await this.decoderParts.read(),
+      decoderLogVar: this.decoderLogVar instanceof tf.Variable ? await tensorState(this.decoderLogVar) : null,
+      optimizer: await readOptimizerState(this.optimizer),
+      seeds: {
+        noise: streamState(this.noiseSeeds),
+        sample: streamState(this.sampleSeeds),
+        eval: streamState(this.evalSeeds),
+      },
+    };
+  }
+
+  /**
+   * Restores a state from {@link VAE.getState}, into a VAE built with the same config and architectures. Everything
+   * is checked first: a state that does not fit is refused with a {@link StateError} and nothing changes.
+   *
+   * @param state - a {@link VAEState}, e.g. from `decodeState(bytes)`
+   * @throws {@link StateError} when the state does not fit
+   *
+   * @example
+   * ```ts
+   * const vae = new VAE({ seed: 1 });
+   * vae.setState(decodeState(bytes) as VAEState);
+   * ```
+   */
+  setState(state: VAEState): void {
+    this.assertLive();
+    this.assertIntact();
+    if (this.step.busy) throw busyError('VAE', 'setState');
+    const s = checkStateHeader(state, VAE_STATE_FORMAT);
+    const writes = [
+      this.encoderParts.prepare(s['encoder'], 'state.encoder'),
+      this.decoderParts.prepare(s['decoder'], 'state.decoder'),
+      prepareOptimizerState(this.optimizer, s['optimizer'] as OptimizerState, this.variables, 'state.optimizer'),
+    ];
+    if (this.decoderLogVar instanceof tf.Variable) {
+      writes.push(restoreTensor(this.decoderLogVar, s['decoderLogVar'], 'state.decoderLogVar'));
+    } else if (s['decoderLogVar'] !== null) {
+      throw new StateError('state.decoderLogVar', "null (this VAE's variance is not learned)", describe(s['decoderLogVar']));
+    }
+    const steps = checkCount(s['steps'], 'state.steps');
+    const seeds = s['seeds'] as VAEState['seeds'] | undefined;
+    const noise = checkStream(seeds?.noise, 'state.seeds.noise');
+    const sample = checkStream(seeds?.sample, 'state.seeds.sample');
+    const evaluation = checkStream(seeds?.eval, 'state.seeds.eval');
+    for (const write of writes) write();
+    this.steps = steps;
+    this.noiseSeeds = new SeedStream(...noise);
+    this.sampleSeeds = new SeedStream(...sample);
+    this.evalSeeds = new SeedStream(...evaluation);
   }
 
   /**
@@ -200,6 +322,8 @@ export class VAE implements Trainable<tf.Tensor> {
    * ```
    */
   async evaluate(batch: tf.Tensor, options: EvaluateOptions = {}): Promise<VAEEvaluation> {
+    this.assertLive();
+    checkCallOptions(options, ['seed'], 'EvaluateOptions');
     await this.checkBatch(batch, 'batch');
     const seed = options.seed ?? this.evalSeeds.next();
     const stats = tf.tidy(() => {
@@ -302,6 +426,10 @@ export class VAE implements Trainable<tf.Tensor> {
    */
   reconstruct(x: tf.Tensor, options: ReconstructOptions = {}): VAEOutput {
     this.checkShape(x, 'x', this.dataShape);
+    checkCallOptions(options, ['sample', 'seed'], 'ReconstructOptions');
+    if (options.sample !== undefined && typeof options.sample !== 'boolean') {
+      throw new ConfigError('options.sample', 'a boolean', describe(options.sample));
+    }
     const seed = options.sample === true ? (options.seed ?? this.sampleSeeds.next()) : 0;
     return tf.tidy(() => {
       const [mean, logVar] = this.encoder.apply(x, { training: false }) as tf.Tensor2D[];
@@ -327,6 +455,7 @@ export class VAE implements Trainable<tf.Tensor> {
   sample(n: number, options: VAESampleOptions = {}): tf.Tensor {
     this.assertLive();
     assertPositiveInteger(n, 'n');
+    checkCallOptions(options, ['seed', 'temperature'], 'VAESampleOptions');
     const temperature = options.temperature ?? 1;
     assertNumberInRange(temperature, 'options.temperature', 0, Number.MAX_VALUE);
     const seed = options.seed ?? this.sampleSeeds.next();
@@ -355,6 +484,7 @@ export class VAE implements Trainable<tf.Tensor> {
     checkSingleExample(a, 'a', this.dataShape);
     checkSingleExample(b, 'b', this.dataShape);
     if (!Number.isInteger(steps) || steps < 2) throw new ConfigError('steps', 'an integer >= 2', String(steps));
+    checkCallOptions(options, ['method'], 'InterpolateOptions');
     const method = options.method ?? 'linear';
     if (method !== 'linear' && method !== 'spherical') {
       throw new ConfigError('options.method', "'linear' or 'spherical'", JSON.stringify(method));
@@ -378,10 +508,55 @@ export class VAE implements Trainable<tf.Tensor> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    releaseParts([this.encoder, this.decoder, this.optimizer]);
     this.encoder.dispose();
     this.decoder.dispose();
     this.optimizer.dispose();
     if (this.decoderLogVar instanceof tf.Variable) this.decoderLogVar.dispose();
+  }
+
+  private stepParts(): StepParts {
+    const logVar = this.decoderLogVar instanceof tf.Variable ? [this.decoderLogVar] : [];
+    return {
+      variables: [...this.encoderParts.variables, ...this.decoderParts.variables, ...logVar],
+      optimizers: [this.optimizer],
+      counters: [
+        ...this.encoderParts.counters,
+        ...this.decoderParts.counters,
+        { get: () => this.noiseSeeds.draws, set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)) },
+      ],
+    };
+  }
+
+  /** One optimizer step: `[loss, reconstruction, kl, ...finiteness probes of the loss and each gradient]`. */
+  private update(batch: tf.Tensor, beta: number): StepOutput {
+    const seed = this.noiseSeeds.next();
+    let parts: tf.Tensor | undefined;
+    try {
+      return tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const elbo = this.elbo(batch, true, beta, seed);
+          parts = tf.keep(tf.stack([elbo.reconstruction, elbo.kl])); // kept past the tape's tidy: no second pass
+          return scalarLoss(elbo.loss, 'the negative ELBO');
+        }, this.variables);
+        this.optimizer.applyGradients(grads);
+        const loss = tf.reshape(value, [1]);
+        const probe = finiteProbe(this.variables.map((v) => grads[v.name]!));
+        return {
+          values: tf.concat([loss, parts as tf.Tensor1D, loss, probe]) as tf.Tensor1D,
+          probeNames: ['loss', ...this.variables.map((v) => `gradient of ${v.name}`)],
+        };
+      });
+    } finally {
+      parts?.dispose();
+    }
+  }
+
+  /** Parts disposed behind the VAE's back are found before anything changes, not half-way through a step. */
+  private assertIntact(): void {
+    if (this.encoderParts.disposed) throw disposedPart('networks.encoder');
+    if (this.decoderParts.disposed) throw disposedPart('networks.decoder');
+    if (!optimizerIsLive(this.optimizer)) throw disposedPart('config.optimizer');
   }
 
   private elbo(x: tf.Tensor, training: boolean, beta: number, seed: number): ElboParts {
@@ -412,4 +587,10 @@ export class VAE implements Trainable<tf.Tensor> {
   private assertLive(): void {
     if (this.disposed) throw new ValueError('this', 'a live VAE', 'a disposed VAE');
   }
+}
+
+/** A per-call options object: known keys only, and a seed (when given) that is a safe integer. */
+function checkCallOptions(options: unknown, known: readonly string[], typeName: string): void {
+  assertOptions(options, known, 'options', typeName);
+  if (options['seed'] !== undefined) assertSeed(options['seed'], 'options.seed');
 }

@@ -1,0 +1,185 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { StateError } from '../errors';
+import { hold } from './engine';
+import { checkTensorState, restoreTensor, tensorState, type TensorState } from './tensor-state';
+
+/*
+ * What a tfjs optimizer holds between steps, read off the instance rather than through getWeights/setWeights: those
+ * lose bits (Adam's setWeights recomputes β^t with pow instead of the running product), leak the slots they replace,
+ * and cannot express "no slot yet". Every optimizer in tfjs-core 4.x keeps its state in three kinds of own field:
+ * - scalar variables (Adam's accBeta1/accBeta2, Adamax's iteration),
+ * - slot lists, one `{ originalName, variable }` per trained variable, created lazily in varList order,
+ * - the JavaScript counter `iterations_`.
+ * A subclass that follows the same pattern is covered too.
+ */
+
+interface Slot {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+type Fields = Record<string, unknown>;
+
+function isSlotList(value: unknown): value is (Slot | undefined)[] {
+  return Array.isArray(value) && value.every((s) => s == null || (s as Partial<Slot>).variable instanceof tf.Variable);
+}
+
+function scalarVariables(optimizer: tf.Optimizer): [string, tf.Variable][] {
+  return Object.entries(optimizer as unknown as Fields).filter((e): e is [string, tf.Variable] => e[1] instanceof tf.Variable);
+}
+
+function slotLists(optimizer: tf.Optimizer): [string, (Slot | undefined)[]][] {
+  return Object.entries(optimizer as unknown as Fields).filter((e): e is [string, (Slot | undefined)[]] => isSlotList(e[1]));
+}
+
+// The suffixes tfjs gives each slot list's variables (`${variable}/m`), kept so getWeights() names restored slots alike.
+const SLOT_SUFFIXES: Readonly<Record<string, string>> = {
+  accumulatedFirstMoment: 'm',
+  accumulatedSecondMoment: 'v',
+  accumulatedWeightedInfNorm: 'v',
+  accumulatedGrads: 'accumulator',
+  accumulatedUpdates: 'accum_var',
+  accumulatedMeanSquares: 'rms',
+  accumulatedMoments: 'momentum',
+  accumulatedMeanGrads: 'mg',
+  accumulations: 'momentum',
+};
+
+function iterationsOf(optimizer: tf.Optimizer): number {
+  const it = (optimizer as unknown as Fields)['iterations_'];
+  return typeof it === 'number' ? it : 0;
+}
+
+function setIterations(optimizer: tf.Optimizer, iterations: number): void {
+  (optimizer as unknown as Fields)['iterations_'] = iterations;
+}
+
+/** Whether the optimizer's state variables are still alive (a disposed optimizer has freed them). */
+export function optimizerIsLive(optimizer: tf.Optimizer): boolean {
+  if (scalarVariables(optimizer).some(([, v]) => v.isDisposed)) return false;
+  return slotLists(optimizer).every(([, slots]) => slots.every((s) => s == null || !s.variable.isDisposed));
+}
+
+/**
+ * The optimizer's state as it is now, held without copying, so that a failed step can put it back exactly: values,
+ * the iteration count, and which slots existed (slots created by the failed step are freed again).
+ */
+export class OptimizerSnapshot {
+  private readonly iterations: number;
+  private readonly scalars: [tf.Variable, tf.Tensor][];
+  private readonly slots: [string, number, tf.Tensor[]][];
+
+  constructor(private readonly optimizer: tf.Optimizer) {
+    this.iterations = iterationsOf(optimizer);
+    this.scalars = scalarVariables(optimizer).map(([, v]) => [v, hold(v)]);
+    this.slots = slotLists(optimizer).map(([name, list]) => [name, list.length, list.map((s) => hold(s!.variable))]);
+  }
+
+  /** Puts every value back, drops slots created since, and frees the snapshot. */
+  restore(): void {
+    setIterations(this.optimizer, this.iterations);
+    for (const [v, value] of this.scalars) if (!v.isDisposed) v.assign(value);
+    const fields = this.optimizer as unknown as Fields;
+    for (const [name, length, values] of this.slots) {
+      const list = fields[name] as (Slot | undefined)[];
+      values.forEach((value, i) => {
+        const slot = list[i];
+        if (slot !== undefined && !slot.variable.isDisposed) slot.variable.assign(value);
+      });
+      for (const extra of list.splice(length)) extra?.variable.dispose();
+    }
+    // A slot list that did not exist at capture (a custom optimizer creating one lazily) is dropped whole.
+    const captured = new Set(this.slots.map(([name]) => name));
+    for (const [name, list] of slotLists(this.optimizer)) {
+      if (!captured.has(name)) for (const extra of list.splice(0)) extra?.variable.dispose();
+    }
+    this.release();
+  }
+
+  /** Frees the snapshot, keeping the optimizer as it is. */
+  release(): void {
+    for (const [, value] of this.scalars) value.dispose();
+    for (const [, , values] of this.slots) tf.dispose(values);
+  }
+}
+
+/** An optimizer's saved state: plain numbers and typed arrays. */
+export interface OptimizerState {
+  /** tfjs's class name, e.g. `Adam`; restoring into another class is refused. */
+  readonly className: string;
+  /** Steps taken. */
+  readonly iterations: number;
+  /** Scalar state variables by field name. */
+  readonly scalars: Readonly<Record<string, TensorState>>;
+  /** Slot lists by field name, one entry per trained variable, in the order the optimizer created them. */
+  readonly slots: Readonly<Record<string, readonly TensorState[]>>;
+}
+
+/** Reads the optimizer's state into plain arrays. */
+export async function readOptimizerState(optimizer: tf.Optimizer): Promise<OptimizerState> {
+  const scalars: Record<string, TensorState> = {};
+  for (const [name, v] of scalarVariables(optimizer)) scalars[name] = await tensorState(v);
+  const slots: Record<string, TensorState[]> = {};
+  for (const [name, list] of slotLists(optimizer)) {
+    slots[name] = await Promise.all(list.map((s) => tensorState(s!.variable)));
+  }
+  return { className: optimizer.getClassName(), iterations: iterationsOf(optimizer), scalars, slots };
+}
+
+/**
+ * Checks a saved optimizer state against `optimizer` and the variables it trains, without changing anything; returns
+ * a function that applies it. Slot `i` of each list belongs to `variables[i]`, the order the model always trains in.
+ */
+export function prepareOptimizerState(
+  optimizer: tf.Optimizer,
+  state: OptimizerState,
+  variables: readonly tf.Variable[],
+  path: string,
+): () => void {
+  if (state.className !== optimizer.getClassName()) {
+    throw new StateError(`${path}.className`, `'${optimizer.getClassName()}' (the model's optimizer)`, `'${state.className}'`);
+  }
+  if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) {
+    throw new StateError(`${path}.iterations`, 'an integer >= 0', String(state.iterations));
+  }
+  const scalars = scalarVariables(optimizer);
+  const writes: (() => void)[] = [];
+  for (const [name, v] of scalars) {
+    const saved = state.scalars[name];
+    if (saved === undefined) throw new StateError(`${path}.scalars.${name}`, 'a saved value', 'nothing');
+    writes.push(restoreTensor(v, saved, `${path}.scalars.${name}`));
+  }
+  for (const name of Object.keys(state.scalars)) {
+    if (!scalars.some(([n]) => n === name)) throw new StateError(`${path}.scalars.${name}`, 'no such field', 'a value');
+  }
+  const lists = new Map(slotLists(optimizer));
+  for (const name of lists.keys()) {
+    if (state.slots[name] === undefined) throw new StateError(`${path}.slots.${name}`, 'a saved slot list', 'nothing');
+  }
+  const slotWrites: string[] = [];
+  for (const [name, saved] of Object.entries(state.slots)) {
+    if (!lists.has(name)) throw new StateError(`${path}.slots.${name}`, 'no such slot list', 'a list');
+    if (saved.length !== 0 && saved.length !== variables.length) {
+      const expected = `0 or ${variables.length} slots (one per trained variable)`;
+      throw new StateError(`${path}.slots.${name}`, expected, String(saved.length));
+    }
+    // Shapes are checked against the variable each slot belongs to, so a state from another architecture fails here.
+    saved.forEach((s, i) => checkTensorState(s, variables[i]!.shape, 'float32', `${path}.slots.${name}[${i}]`));
+    slotWrites.push(name);
+  }
+  return () => {
+    setIterations(optimizer, state.iterations);
+    for (const write of writes) write();
+    const fields = optimizer as unknown as Fields;
+    for (const name of slotWrites) {
+      const list = fields[name] as (Slot | undefined)[];
+      const suffix = SLOT_SUFFIXES[name] ?? name;
+      for (const old of list.splice(0)) old?.variable.dispose();
+      state.slots[name]!.forEach((s, i) => {
+        const value = tf.tensor(s.values, [...s.shape], s.dtype);
+        list.push({ originalName: `${variables[i]!.name}/${suffix}`, variable: tf.variable(value, false) });
+        value.dispose();
+      });
+    }
+  };
+}
