@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { assertNumberInRange, assertPositiveInteger, formatShape } from '../internal/shapes';
 import { SeedStream } from '../random';
-import { checkShape, checkSizes } from './layers';
+import { checkFactoryOptions, checkShape, checkSizes } from './layers';
 import { SeededDropout } from './seeded-dropout';
 
 /** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
@@ -22,7 +22,10 @@ export interface DcganOptions {
    * @defaultValue `5`
    */
   readonly kernelSize?: number;
-  /** Seed of the Glorot-uniform kernel initialisers (and the discriminator's dropout masks); omitted, runs differ. */
+  /**
+   * Seed of the Glorot-uniform kernel initialisers (and the discriminator's dropout masks), any safe integer;
+   * omitted, runs differ.
+   */
   readonly seed?: number;
   /** Prefix of layer names, so two networks in one page stay distinguishable. */
   readonly name?: string;
@@ -56,6 +59,10 @@ export interface DcganDiscriminatorOptions extends DcganOptions {
    */
   readonly dropout?: number;
 }
+
+const DCGAN_KEYS = ['imageShape', 'kernelSize', 'seed', 'name'];
+const GENERATOR_KEYS = [...DCGAN_KEYS, 'latentDim', 'filters'];
+const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout'];
 
 interface CheckedImage {
   readonly height: number;
@@ -133,6 +140,7 @@ function batchNorm(name: string): tfl.layers.Layer {
  * ```
  */
 export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersModel {
+  checkFactoryOptions(options, GENERATOR_KEYS, 'DcganGeneratorOptions');
   const { height, width, channels, kernelSize } = checkImage(options);
   const latentDim = options.latentDim ?? 100;
   assertPositiveInteger(latentDim, 'options.latentDim');
@@ -178,6 +186,7 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
  * ```
  */
 export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl.LayersModel {
+  checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'DcganDiscriminatorOptions');
   const { height, width, channels, kernelSize } = checkImage(options);
   const filters = checkFilters(options.filters ?? [64, 128], 'options.filters');
   const rate = options.dropout ?? 0.3;

@@ -6,11 +6,29 @@
 
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
-import { assertPositiveInteger } from '../internal/shapes';
-import type { SeedStream } from '../random';
+import { assertOptions } from '../internal/options';
+import { assertPositiveInteger, describe } from '../internal/shapes';
+import { assertSeed, type SeedStream } from '../random';
 
 /** Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2. */
 export type HiddenActivation = 'relu' | 'leakyRelu' | 'tanh';
+
+/**
+ * Checks a factory's options object before anything is built: only documented keys (so `latentdim` is an error, not
+ * a silently ignored option), a safe-integer seed and a string name.
+ */
+export function checkFactoryOptions(options: unknown, known: readonly string[], typeName: string): void {
+  assertOptions(options, known, 'options', typeName);
+  if (options['seed'] !== undefined) assertSeed(options['seed'], 'options.seed');
+  if (options['name'] !== undefined && typeof options['name'] !== 'string') {
+    throw new ConfigError('options.name', 'a string', describe(options['name']));
+  }
+}
+
+/** Checks an optional boolean option. */
+export function checkBoolean(value: unknown, argument: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new ConfigError(argument, 'a boolean', describe(value));
+}
 
 /** Checks a list of positive layer sizes (units or filters), naming the offending entry. */
 export function checkSizes(sizes: readonly number[], argument: string): readonly number[] {

@@ -1,9 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../errors';
 import { assertNumberInRange, assertPositiveInteger } from '../internal/shapes';
 import { SeedStream } from '../random';
 import {
   activationLayer,
   checkActivation,
+  checkBoolean,
+  checkFactoryOptions,
   checkShape,
   checkSizes,
   product,
@@ -11,9 +14,9 @@ import {
   type HiddenActivation,
 } from './layers';
 
-export type { HiddenActivation };
 import { SeededDropout } from './seeded-dropout';
 
+export type { HiddenActivation };
 
 /** Options shared by the MLP factories. */
 export interface MlpOptions {
@@ -27,7 +30,9 @@ export interface MlpOptions {
    * @defaultValue `'relu'`
    */
   readonly activation?: HiddenActivation;
-  /** Seed of the Glorot-uniform kernel initialisers (and dropout masks); omitted, runs differ. */
+  /**
+   * Seed of the Glorot-uniform kernel initialisers (and dropout masks), any safe integer; omitted, runs differ.
+   */
   readonly seed?: number;
   /** Prefix of layer names, so two networks in one page stay distinguishable. */
   readonly name?: string;
@@ -82,6 +87,10 @@ export interface MlpGanRecipe {
 /** The names of {@link MLP_GAN_RECIPES}. */
 export type MlpGanRecipeName = 'article' | 'recommended';
 
+const MLP_KEYS = ['hiddenUnits', 'activation', 'seed', 'name'];
+const GENERATOR_KEYS = [...MLP_KEYS, 'latentDim', 'outputShape', 'batchNorm', 'outputActivation'];
+const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout'];
+
 const ARTICLE_GENERATOR_UNITS = [128, 128];
 const ARTICLE_DISCRIMINATOR_UNITS = [128];
 
@@ -126,6 +135,12 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
  * ```
  */
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
+  checkFactoryOptions(options, GENERATOR_KEYS, 'MlpGeneratorOptions');
+  checkBoolean(options.batchNorm, 'options.batchNorm');
+  const output = options.outputActivation ?? 'tanh';
+  if (output !== 'tanh' && output !== 'sigmoid' && output !== 'linear') {
+    throw new ConfigError('options.outputActivation', "'tanh', 'sigmoid' or 'linear'", JSON.stringify(output));
+  }
   const latentDim = options.latentDim ?? 100;
   assertPositiveInteger(latentDim, 'options.latentDim');
   const hidden = checkHidden(options, ARTICLE_GENERATOR_UNITS);
@@ -142,7 +157,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
     }
     model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
   });
-  model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, options.outputActivation ?? 'tanh'));
+  model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
   if (outputShape.length > 1) model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
   return model;
 }
@@ -161,6 +176,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  * ```
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
+  checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'MlpDiscriminatorOptions');
   const hidden = checkHidden(options, ARTICLE_DISCRIMINATOR_UNITS);
   const inputShape = options.inputShape ?? [784];
   checkShape(inputShape, 'options.inputShape');

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { mixSeed } from '../random';
+import { ConfigError } from '../errors';
+import { assertSeed, mixSeed } from '../random';
 
 /** Constructor arguments of {@link SeededDropout}. */
 export interface SeededDropoutArgs {
   /** Fraction of units dropped in training, in [0, 1). */
   readonly rate: number;
-  /** Base seed; call `i` draws its mask from `mix(seed, i)`. */
+  /** Base seed, any safe integer; call `i` draws its mask from `mix(seed, i)`. */
   readonly seed: number;
   /** Layer name. */
   readonly name?: string;
@@ -41,9 +42,16 @@ export class SeededDropout extends tfl.layers.Layer {
   /** How many masks this layer has drawn; part of a model's saved state, so a resumed run draws the same masks. */
   draws = 0;
 
-  /** @param args - rate, seed and an optional name */
+  /**
+   * @param args - rate, seed and an optional name
+   * @throws {@link ConfigError} for a rate outside [0, 1) or a seed that is not a safe integer
+   */
   constructor(args: SeededDropoutArgs) {
     super(args.name === undefined ? {} : { name: args.name });
+    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
+      throw new ConfigError('args.rate', 'a number in [0, 1)', String(args.rate));
+    }
+    assertSeed(args.seed, 'args.seed');
     this.rate = args.rate;
     this.seed = args.seed;
     this.supportsMasking = true;

@@ -11,6 +11,7 @@ import { SeedStream } from '../random';
 import {
   activationLayer,
   checkActivation,
+  checkFactoryOptions,
   checkShape,
   checkSizes,
   product,
@@ -31,7 +32,9 @@ export interface VaeNetworkOptions {
    * @defaultValue `'relu'`
    */
   readonly activation?: HiddenActivation;
-  /** Seed of the Glorot-uniform kernel initialisers; omitted, runs differ. */
+  /**
+   * Seed of the Glorot-uniform kernel initialisers, any safe integer; omitted, runs differ.
+   */
   readonly seed?: number;
   /** Prefix of layer names. */
   readonly name?: string;
@@ -84,7 +87,15 @@ export interface ConvVaeOptions extends VaeNetworkOptions {
   readonly denseUnits?: number;
 }
 
-function commonOptions(options: VaeNetworkOptions, fallbackName: string) {
+const NETWORK_KEYS = ['latentDim', 'activation', 'seed', 'name'];
+const FACTORY_KEYS = {
+  MlpEncoderOptions: [...NETWORK_KEYS, 'inputShape', 'hiddenUnits'],
+  MlpDecoderOptions: [...NETWORK_KEYS, 'outputShape', 'hiddenUnits'],
+  ConvVaeOptions: [...NETWORK_KEYS, 'imageShape', 'filters', 'denseUnits'],
+} as const;
+
+function commonOptions(options: VaeNetworkOptions, fallbackName: string, typeName: keyof typeof FACTORY_KEYS) {
+  checkFactoryOptions(options, FACTORY_KEYS[typeName], typeName);
   const latentDim = options.latentDim ?? 20;
   assertPositiveInteger(latentDim, 'options.latentDim');
   const activation: HiddenActivation = checkActivation(options.activation ?? 'relu', 'options.activation');
@@ -119,7 +130,7 @@ function latentHeads(
  * ```
  */
 export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
-  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder');
+  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder', 'MlpEncoderOptions');
   const hidden = checkSizes(options.hiddenUnits ?? [400], 'options.hiddenUnits');
   const inputShape = options.inputShape ?? [784];
   checkShape(inputShape, 'options.inputShape');
@@ -149,7 +160,7 @@ export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
  * ```
  */
 export function mlpDecoder(options: MlpDecoderOptions = {}): tfl.LayersModel {
-  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder');
+  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder', 'MlpDecoderOptions');
   const hidden = checkSizes(options.hiddenUnits ?? [400], 'options.hiddenUnits');
   const outputShape = options.outputShape ?? [784];
   checkShape(outputShape, 'options.outputShape');
@@ -208,7 +219,7 @@ function convShapes(options: ConvVaeOptions) {
  * ```
  */
 export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
-  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder');
+  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder', 'ConvVaeOptions');
   const { imageShape, filters, denseUnits } = convShapes(options);
   const input = tfl.input({ shape: [...imageShape], name: `${prefix}_x` });
   let h: tfl.SymbolicTensor = input;
@@ -241,7 +252,7 @@ export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
  * ```
  */
 export function convDecoder(options: ConvVaeOptions = {}): tfl.LayersModel {
-  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder');
+  const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder', 'ConvVaeOptions');
   const { filters, denseUnits, inner, channels } = convShapes(options);
   const reversed = [...filters].reverse();
   const first = reversed[0] ?? 1;
