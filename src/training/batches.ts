@@ -5,12 +5,14 @@ import type { SeedStream } from '../random';
 
 /**
  * Where one epoch's batches come from. `owned` says whether the Trainer made the batches (and so disposes each one
- * after its step) or they belong to the caller.
+ * after its step) or they belong to the caller. `batchesPerEpoch` is known for tensor data only.
  * @internal
  */
 export interface BatchSource<B> {
   readonly owned: boolean;
-  epoch(): AsyncIterator<B>;
+  readonly batchesPerEpoch: number | undefined;
+  /** The batches of the next epoch, after the first `skip` (already trained before a resume). */
+  epoch(skip: number): AsyncIterator<B>;
 }
 
 /**
@@ -54,8 +56,8 @@ export function epochOrder(n: number, seeds?: SeedStream): Int32Array {
 }
 
 /**
- * Slices `data` into batches along axis 0, following `order`. Each batch is a new tensor that the caller disposes;
- * `data` itself is only read.
+ * Slices `data` into batches along axis 0, following `order`, from batch `first` on (the ones before it are never
+ * built). Each batch is a new tensor that the caller disposes; `data` itself is only read.
  * @internal
  */
 export function* sliceBatches(
@@ -64,9 +66,10 @@ export function* sliceBatches(
   batchSize: number,
   dropRemainder: boolean,
   ordered: boolean,
+  first = 0,
 ): Generator<tf.Tensor, void, undefined> {
   const n = order.length;
-  for (let start = 0; start < n; start += batchSize) {
+  for (let start = first * batchSize; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     if (size < batchSize && dropRemainder) return;
     // An unshuffled epoch is contiguous, so a slice does without building an index tensor.
@@ -89,24 +92,47 @@ export function tensorSource(data: tf.Tensor, options: TensorBatchOptions): Batc
   const { batchSize, shuffle, dropRemainder, seeds } = options;
   return {
     owned: true,
-    epoch() {
+    batchesPerEpoch: dropRemainder ? Math.floor(n / batchSize) : Math.ceil(n / batchSize),
+    epoch(skip) {
+      // The whole epoch's order is drawn even when resuming part-way, so the seed stream advances as it did.
       const order = epochOrder(n, shuffle ? seeds : undefined);
-      return toAsync(sliceBatches(data, order, batchSize, dropRemainder, !shuffle));
+      return toAsync(sliceBatches(data, order, batchSize, dropRemainder, !shuffle, skip));
     },
   };
 }
 
 /**
- * A source that re-iterates the caller's batches each epoch and never disposes them.
+ * A source that re-iterates the caller's batches each epoch and never disposes them. Resuming part-way through an
+ * epoch reads and discards the batches already trained, so an array (or any iterable that starts each iteration
+ * afresh) carries on exactly where it was.
  * @internal
  */
 export function iterableSource<B>(data: Iterable<B> | AsyncIterable<B>): BatchSource<B> {
   return {
     owned: false,
-    epoch() {
-      if (isAsyncIterable(data)) return data[Symbol.asyncIterator]();
-      return toAsync(data[Symbol.iterator]());
+    batchesPerEpoch: undefined,
+    epoch(skip) {
+      const it = isAsyncIterable(data) ? data[Symbol.asyncIterator]() : toAsync(data[Symbol.iterator]());
+      return skip === 0 ? it : skipping(it, skip);
     },
+  };
+}
+
+/** `it` without its first `skip` values; ends at once when it has no more than that. */
+function skipping<T>(it: AsyncIterator<T>, skip: number): AsyncIterator<T> {
+  let left = skip;
+  return {
+    async next() {
+      for (; left > 0; left--) {
+        const skipped = await it.next();
+        if (skipped.done === true) {
+          left = 0;
+          return skipped;
+        }
+      }
+      return it.next();
+    },
+    return: async () => (await it.return?.()) ?? { done: true, value: undefined },
   };
 }
 

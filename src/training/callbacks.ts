@@ -1,5 +1,7 @@
 import { ConfigError, ValueError } from '../errors';
+import { assertOptions } from '../internal/options';
 import { describe } from '../internal/shapes';
+import type { TrainerPosition } from './position';
 import type { StepLogs } from './trainable';
 
 /**
@@ -9,7 +11,7 @@ import type { StepLogs } from './trainable';
  * ```ts
  * const stopOnNaN: TrainerCallbacks = {
  *   onStepEnd(step, logs, ctx) {
- *     if (Object.values(logs).some(Number.isNaN)) ctx.stop();
+ *     if (Object.values(logs).some(Number.isNaN)) ctx.stop(`NaN loss at step ${step}`);
  *   },
  * };
  * ```
@@ -21,45 +23,77 @@ export interface TrainerContext {
    */
   readonly epoch: number;
   /**
-   * Global index of the current step (0-based, counted across epochs); between steps, the index the next one will get,
-   * which is also how many steps have run.
+   * Global index of the current step (0-based, counted across epochs and resumed runs); between steps, the index the
+   * next one will get, which is also how many steps have run.
    */
   readonly step: number;
-  /** Whether {@link TrainerContext.stop} has been called or the run's abort signal has aborted. */
+  /**
+   * Where to resume from if the model's state were saved now: a fresh plain object on every read. In `onStepEnd` it
+   * already counts the step that just ended. See {@link TrainerPosition}.
+   */
+  readonly position: TrainerPosition;
+  /**
+   * Whether the run will stop: {@link TrainerContext.stop} was called, the run's abort signal has aborted, or a step
+   * asked to stop (see {@link Trainable}).
+   */
   readonly stopRequested: boolean;
   /**
-   * Asks the Trainer to stop after the current step. `fit` then resolves normally, with `history.stopped: true`, and
-   * `onTrainEnd` still runs.
+   * Asks the Trainer to stop after the current step (a step whose `onStepBegin` calls it still runs). `fit` then
+   * resolves normally, with `history.stopped: true` and `history.stopReason: reason`, and `onEpochEnd` and
+   * `onTrainEnd` still run. The first stop requested wins.
+   *
+   * @param reason - anything that says why, kept as `history.stopReason`
    */
-  stop(): void;
+  stop(reason?: unknown): void;
 }
 
 /**
- * The numbers `fit` hands back: one entry per step run and one per epoch run. Data only, so it can be stored or
- * serialised as it is.
+ * The numbers `fit` hands back: one entry per step run and one per epoch run, and where the run ended. Data only
+ * (save for `stopReason`, which is what asked to stop), so it can be stored as it is.
+ *
+ * A `fit` that rejects attaches the same record, covering the steps that completed, to its error: see
+ * {@link trainingHistoryOf}.
  *
  * @example
  * ```ts
  * const history = await trainer.fit(images, { batchSize: 64, epochs: 5 });
  * const last = history.epochs[history.epochs.length - 1];
- * console.log(last?.loss, history.steps.length, history.stopped);
+ * console.log(last?.loss, history.steps.length, history.stopped, history.position.step);
  * ```
  */
 export interface TrainingHistory {
-  /** The logs of every step, in order: `steps[i]` is what step `i` returned. */
+  /**
+   * The logs of every step this run completed, in order: `steps[i]` is what step `start + i` returned, where `start`
+   * is `resumeFrom.step` (0 for a fresh run).
+   */
   readonly steps: readonly StepLogs[];
   /**
-   * Per epoch, the mean of each key over the steps of that epoch that reported it. The last entry may cover a
-   * partial epoch when training was stopped or hit `steps`.
+   * Per epoch this run trained in, the mean of each key over the steps of that epoch that reported it (over this
+   * run's steps only, when it resumed part-way through an epoch). The last entry may cover a partial epoch when
+   * training was stopped, failed, or hit `steps`.
    */
   readonly epochs: readonly StepLogs[];
-  /** `true` when `ctx.stop()` was called or the abort signal aborted during the run; reaching `steps` is not a stop. */
+  /**
+   * `true` when `ctx.stop()` was called, the abort signal aborted, or a step asked to stop during the run; reaching
+   * `steps` or running out of epochs or data is not a stop.
+   */
   readonly stopped: boolean;
+  /**
+   * Why the run stopped: the `reason` given to `ctx.stop(reason)`, the abort signal's `reason`, or the error of a
+   * step that asked to stop (e.g. a {@link NonFiniteError} under the `'stop'` policy). Absent when not stopped or
+   * when `ctx.stop()` was called without a reason.
+   */
+  readonly stopReason?: unknown;
+  /** Where the run ended: pass it as `resumeFrom` to carry on. */
+  readonly position: TrainerPosition;
 }
 
 /**
  * Hooks into a `fit` run. Every hook is optional and may be async; the Trainer awaits each one, in the order the
  * callbacks were given, outside any `tf.tidy`, before it goes on.
+ *
+ * A plain object literal may hold only these six hooks: a misspelt one (`onStepEnds`) is a {@link ConfigError}. An
+ * instance of a class is checked for the hooks alone, so it may keep its own fields.
  *
  * @example
  * ```ts
@@ -74,11 +108,14 @@ export interface TrainingHistory {
 export interface TrainerCallbacks {
   /** Before the first epoch. */
   onTrainBegin?(ctx: TrainerContext): void | Promise<void>;
-  /** Before the first step of `epoch` (0-based). */
+  /**
+   * Before the first step of `epoch` (0-based); for a run resumed part-way through an epoch, before its first
+   * remaining step (`ctx.position.batch > 0` then).
+   */
   onEpochBegin?(epoch: number, ctx: TrainerContext): void | Promise<void>;
-  /** Before step `step` (0-based, global across epochs). */
+  /** Before step `step` (0-based, global across epochs and resumed runs). */
   onStepBegin?(step: number, ctx: TrainerContext): void | Promise<void>;
-  /** After step `step`, with what `trainStep` returned. */
+  /** After step `step`, with what `trainStep` returned; not called for a step that failed or asked to stop. */
   onStepEnd?(step: number, logs: StepLogs, ctx: TrainerContext): void | Promise<void>;
   /** After the last step of `epoch`, with the per-key means of its steps. */
   onEpochEnd?(epoch: number, logs: StepLogs, ctx: TrainerContext): void | Promise<void>;
@@ -86,32 +123,12 @@ export interface TrainerCallbacks {
   onTrainEnd?(history: TrainingHistory, ctx: TrainerContext): void | Promise<void>;
 }
 
-/**
- * The counters and stop flag of one run, with the read-only view of them that callbacks receive.
- * @internal
- */
-export class RunState {
-  epoch = 0;
-  step = 0;
-  private stopCalled = false;
-  readonly context: TrainerContext;
-
-  constructor(private readonly signal: AbortSignal | undefined) {
-    const view = { stop: (): void => void (this.stopCalled = true) };
-    Object.defineProperties(view, {
-      epoch: { get: () => this.epoch, enumerable: true },
-      step: { get: () => this.step, enumerable: true },
-      stopRequested: { get: () => this.stopRequested, enumerable: true },
-    });
-    this.context = Object.freeze(view) as TrainerContext;
-  }
-
-  get stopRequested(): boolean {
-    return this.stopCalled || this.signal?.aborted === true;
-  }
-}
-
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onStepBegin', 'onStepEnd', 'onEpochEnd', 'onTrainEnd'] as const;
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
 
 /**
  * Checks a callbacks option and flattens it into one list.
@@ -125,6 +142,7 @@ export function toCallbackList(value: unknown, argument: string): TrainerCallbac
     if (typeof item !== 'object' || item === null) {
       throw new ConfigError(path, 'an object of callback functions', describe(item));
     }
+    if (isPlainObject(item)) assertOptions(item, HOOKS, path, 'TrainerCallbacks');
     for (const hook of HOOKS) {
       const fn = (item as Record<string, unknown>)[hook];
       if (fn !== undefined && typeof fn !== 'function') {

@@ -9,6 +9,16 @@ export type StepLogs = Readonly<Record<string, number>>;
  * model's weights and resolves to numeric logs. The Trainer knows nothing else about the model, so any object with
  * this method (a {@link GAN}, a {@link VAE}, or your own) trains the same way.
  *
+ * How a step ends the run:
+ * - It resolves: the step counts, its logs go to `onStepEnd` and the history.
+ * - It rejects with an error whose `stopTraining` property is `true` (the library's {@link NonFiniteError} under the
+ *   `'stop'` policy, or any error of your own that sets it): the run ends as `ctx.stop()` would. The step does not
+ *   count and `onStepEnd` is not called for it, but the epoch's `onEpochEnd` and `onTrainEnd` run, and `fit` resolves
+ *   with `stopped: true` and that error as `history.stopReason`. `history.position` points at the step, so a resumed
+ *   run retries its batch. The model must leave its state as before the step, as the built-in models do.
+ * - It rejects with any other error: `fit` rejects with that error, its partial history attached (see
+ *   {@link trainingHistoryOf}).
+ *
  * @typeParam B - the batch type, a `tf.Tensor` for the built-in models
  *
  * @example
@@ -25,7 +35,10 @@ export type StepLogs = Readonly<Record<string, number>>;
  * ```
  */
 export interface Trainable<B> {
-  /** Runs one optimisation step on `batch` and resolves to its logs. Must not dispose `batch`. */
+  /**
+   * Runs one optimisation step on `batch` and resolves to its logs. Must not dispose `batch`. To end the run without
+   * failing it, reject with an error whose `stopTraining` is `true`.
+   */
   trainStep(batch: B): Promise<StepLogs> | StepLogs;
   /** Releases the model's tensors; the Trainer never calls it, the model's owner does. */
   dispose?(): void;

@@ -1,22 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors';
+import { ConfigError, StateError, ValueError } from '../errors';
+import { assertOptions } from '../internal/options';
 import { assertPositiveInteger, describe } from '../internal/shapes';
-import { SeedStream } from '../random';
-import { batchSource, type BatchSource, type TrainingData } from './batches';
-import {
-  checkLogs,
-  composeCallbacks,
-  meanLogs,
-  RunState,
-  toCallbackList,
-  type TrainerCallbacks,
-  type TrainingHistory,
-} from './callbacks';
-import type { StepLogs, Trainable } from './trainable';
+import { assertSeed, SeedStream } from '../random';
+import { batchSource, type TrainingData } from './batches';
+import { composeCallbacks, toCallbackList, type TrainerCallbacks, type TrainingHistory } from './callbacks';
+import { checkPosition, initialPosition, type TrainerPosition } from './position';
+import { runTraining, type RunPlan } from './run';
+import type { Trainable } from './trainable';
 
 /**
  * How often `fit` hands control back to the event loop: every that many milliseconds, `'auto'` (125 ms, as in
  * tfjs-layers) or `'never'`.
+ *
+ * A yield is one macrotask (a `MessageChannel` message, else `setTimeout(0)`), never an animation frame, so training
+ * goes on in a hidden tab and in workers, and costs microseconds rather than a frame. Between yields, timers, input
+ * events and messages wait. With `'never'` and a `signal`, the Trainer still yields every 125 ms: an abort that comes
+ * from a timer, an event or a worker message could not land otherwise.
  *
  * @example
  * ```ts
@@ -26,7 +26,7 @@ import type { StepLogs, Trainable } from './trainable';
 export type YieldEvery = number | 'auto' | 'never';
 
 /**
- * Settings of a {@link Trainer} that hold for every `fit` call.
+ * Settings of a {@link Trainer} that hold for every `fit` call. An unknown field is a {@link ConfigError}.
  *
  * @example
  * ```ts
@@ -43,9 +43,11 @@ export interface TrainerOptions {
   readonly yieldEvery?: YieldEvery;
 }
 
+const TRAINER_OPTIONS = ['callbacks', 'yieldEvery'] as const;
+
 /**
  * Options of one {@link Trainer.fit} run. `batchSize`, `shuffle`, `seed` and `dropRemainder` apply to tensor data
- * only; iterable data arrives already batched and in its own order.
+ * only; iterable data arrives already batched and in its own order. An unknown field is a {@link ConfigError}.
  *
  * @example
  * ```ts
@@ -65,21 +67,31 @@ export interface FitOptions {
    * @defaultValue `1`, or as many as `steps` needs when only `steps` is given
    */
   readonly epochs?: number;
-  /** Cap on the total number of steps; training ends at the cap or after `epochs`, whichever comes first. */
+  /**
+   * Cap on the total number of steps, counted from the first run: a run resumed at step N with `steps: N + M` runs
+   * M more. Training ends at the cap or after `epochs`, whichever comes first.
+   */
   readonly steps?: number;
   /**
    * Reshuffle the examples of a tensor dataset each epoch.
    * @defaultValue `true`
    */
   readonly shuffle?: boolean;
-  /** Seed of the shuffle, so a run replays the same batch order. Omitted, each run draws its own order. */
+  /**
+   * Seed of the shuffle, a safe integer, so a run replays the same batch order. Omitted, each run draws its own
+   * (`history.position.seed` records it; a resumed run takes it from `resumeFrom`).
+   */
   readonly seed?: number;
   /**
    * Skip the last batch of an epoch when it is smaller than `batchSize`.
    * @defaultValue `false`
    */
   readonly dropRemainder?: boolean;
-  /** Aborting it stops training before the next step; `fit` then resolves with `history.stopped: true`. */
+  /**
+   * Aborting it stops training before the next step, whatever `yieldEvery` is: it is checked before every step,
+   * including after `onStepBegin`. `fit` then resolves with `history.stopped: true` and the signal's `reason` as
+   * `history.stopReason`.
+   */
   readonly signal?: AbortSignal;
   /** Callbacks of this run, called after the Trainer's own, in the order given. */
   readonly callbacks?: TrainerCallbacks | readonly TrainerCallbacks[];
@@ -88,20 +100,43 @@ export interface FitOptions {
    * @defaultValue the Trainer's `yieldEvery`, itself `'auto'` by default
    */
   readonly yieldEvery?: YieldEvery;
+  /**
+   * Carry on a run from where it was (`ctx.position` or `history.position` of that run), with the model's state
+   * restored to the same moment. Pass the same data and options as the first run: the run continues in the same
+   * epoch with the same batch order, skips the batches already trained, and numbers its steps on from
+   * `resumeFrom.step`; the result is then bit-identical to a run that was never interrupted.
+   *
+   * For a tensor dataset the skipped batches are never built. An iterable is opened afresh for the resumed epoch and
+   * its first `resumeFrom.batch` batches are read and dropped (not disposed), so an array, or an iterable that starts
+   * each iteration from the epoch's beginning, carries on exactly; a generator that already continues where the last
+   * run stopped would lose that many batches. A position that does not fit the options (another seed, a batch past
+   * the epoch's end, draws from a shuffled run given `shuffle: false`) is a {@link StateError}.
+   */
+  readonly resumeFrom?: TrainerPosition;
 }
 
-interface RunPlan<B> {
-  readonly source: BatchSource<B>;
-  readonly epochs: number;
-  readonly maxSteps: number;
-  readonly yieldMs: number;
-  readonly signal: AbortSignal | undefined;
-  readonly callbacks: Required<TrainerCallbacks>;
-}
+const FIT_OPTIONS = [
+  'batchSize',
+  'epochs',
+  'steps',
+  'shuffle',
+  'seed',
+  'dropRemainder',
+  'signal',
+  'callbacks',
+  'yieldEvery',
+  'resumeFrom',
+] as const;
+
+/** The cadence that lets an abort from another task land, when `'never'` is asked for with a signal. */
+const AUTO_YIELD_MS = 125;
+
+// Models a fit is training right now, across every Trainer: created on first use, so importing has no side effect.
+let training: WeakSet<object> | undefined;
 
 /**
  * Trains any {@link Trainable} by calling its `trainStep` once per batch: it owns the epochs, batching, shuffling,
- * callbacks, yielding to the event loop and stopping, and knows nothing else about the model.
+ * callbacks, yielding to the event loop, stopping and resuming, and knows nothing else about the model.
  *
  * Memory: batches the Trainer slices from a tensor dataset are disposed after their step; the dataset itself, and
  * batches given through an iterable, belong to the caller and are never disposed.
@@ -128,7 +163,7 @@ export class Trainer<B = tf.Tensor> {
     if (typeof (model as Partial<Trainable<B>> | null | undefined)?.trainStep !== 'function') {
       throw new ConfigError('model', 'an object with a trainStep(batch) method', describe(model));
     }
-    assertObject(options, 'options');
+    checkKeys(options, TRAINER_OPTIONS, 'TrainerOptions');
     this.model = model;
     this.callbacks = toCallbackList(options.callbacks, 'options.callbacks');
     this.yieldEvery = options.yieldEvery ?? 'auto';
@@ -138,12 +173,18 @@ export class Trainer<B = tf.Tensor> {
   /**
    * Trains on `data` until the epochs run out, `steps` is reached, or a stop is requested.
    *
-   * Options are checked before any step runs, and a bad one rejects with a {@link ConfigError} naming it. An error
-   * thrown by `trainStep` or a callback rejects `fit` after the Trainer has disposed what it created.
+   * Options are checked before any step runs, and a bad one rejects with a {@link ConfigError} naming it (a bad
+   * `resumeFrom`, with a {@link StateError}). A second `fit` on a model that a `fit` is still training rejects with
+   * a {@link ValueError}: steps of the two would interleave.
+   *
+   * An error thrown by `trainStep`, a callback or the data rejects `fit` after the Trainer has disposed what it
+   * created. The error is the original one (so `isStepError(e)` and the like still hold) with the partial history
+   * attached: read it with {@link trainingHistoryOf}. A `trainStep` that rejects with an error whose `stopTraining`
+   * is `true` does not fail the run: see {@link Trainable}.
    *
    * @param data - a tensor `[N, ...]`, or an `Iterable`/`AsyncIterable` of batches
    * @param options - see {@link FitOptions}
-   * @returns the logs of every step and epoch, and whether training was stopped
+   * @returns the logs of every step and epoch, whether training was stopped and why, and where it ended
    *
    * @example
    * ```ts
@@ -152,12 +193,22 @@ export class Trainer<B = tf.Tensor> {
    */
   async fit(data: TrainingData<B>, options: FitOptions = {}): Promise<TrainingHistory> {
     const plan = this.plan(data, options);
-    return runTraining(this.model, plan);
+    training ??= new WeakSet();
+    if (training.has(this.model)) {
+      const hint = 'Await each fit (and trainStep) before starting the next.';
+      throw new ValueError('model', 'a model no other fit is training', 'a model a running fit is training', hint);
+    }
+    training.add(this.model);
+    try {
+      return await runTraining(this.model, plan);
+    } finally {
+      training.delete(this.model);
+    }
   }
 
   private plan(data: TrainingData<B>, options: FitOptions): RunPlan<B> {
-    assertObject(options, 'options');
-    const { batchSize = 32, steps, shuffle = true, seed, dropRemainder = false, signal } = options;
+    checkKeys(options, FIT_OPTIONS, 'FitOptions');
+    const { batchSize = 32, steps, shuffle = true, seed, dropRemainder = false, signal, resumeFrom } = options;
     // `{ steps: 5000 }` alone means 5000 steps, however many passes over the data that takes.
     const epochs = options.epochs ?? (steps === undefined ? 1 : Infinity);
     assertPositiveInteger(batchSize, 'options.batchSize');
@@ -165,18 +216,28 @@ export class Trainer<B = tf.Tensor> {
     if (steps !== undefined) assertPositiveInteger(steps, 'options.steps');
     assertBoolean(shuffle, 'options.shuffle');
     assertBoolean(dropRemainder, 'options.dropRemainder');
-    if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) {
-      throw new ConfigError('options.seed', 'a finite number', describe(seed));
-    }
+    if (seed !== undefined) assertSeed(seed, 'options.seed');
     if (signal !== undefined && typeof (signal as Partial<AbortSignal> | null)?.aborted !== 'boolean') {
       throw new ConfigError('options.signal', 'an AbortSignal', describe(signal));
     }
-    const ms = yieldMs(options.yieldEvery ?? this.yieldEvery, 'options.yieldEvery');
+    let ms = yieldMs(options.yieldEvery ?? this.yieldEvery, 'options.yieldEvery');
+    if (ms === Infinity && signal !== undefined) ms = AUTO_YIELD_MS;
     const callbacks = [...this.callbacks, ...toCallbackList(options.callbacks, 'options.callbacks')];
 
-    const source = batchSource(data, { batchSize, shuffle, dropRemainder, seeds: new SeedStream(seed) });
+    const resumed = resumeFrom === undefined ? undefined : checkPosition(resumeFrom, 'options.resumeFrom');
+    if (resumed !== undefined && seed !== undefined && resumed.seed !== seed) {
+      const hint = 'Resume with the options of the run the position comes from.';
+      throw new StateError('options.resumeFrom.seed', `${seed} (options.seed)`, String(resumed.seed), hint);
+    }
+    const seeds = new SeedStream(resumed?.seed ?? seed, resumed?.draws ?? 0);
+    const source = batchSource(data, { batchSize, shuffle, dropRemainder, seeds });
+    const start = resumed ?? initialPosition(seeds.seed);
+    const { batchesPerEpoch } = source;
+    if (resumed !== undefined) checkResume(resumed, { epochs, steps, shuffle, batchesPerEpoch });
     return {
       source,
+      seeds,
+      start,
       epochs,
       maxSteps: steps ?? Infinity,
       yieldMs: ms,
@@ -186,79 +247,49 @@ export class Trainer<B = tf.Tensor> {
   }
 }
 
-async function runTraining<B>(model: Trainable<B>, plan: RunPlan<B>): Promise<TrainingHistory> {
-  const { source, callbacks: cb } = plan;
-  const steps: StepLogs[] = [];
-  const epochs: StepLogs[] = [];
-  const state = new RunState(plan.signal);
-  const ctx = state.context;
-  const halted = (): boolean => state.stopRequested || state.step >= plan.maxSteps;
-  const release = (batch: B): void => {
-    if (source.owned) (batch as unknown as tf.Tensor).dispose();
-  };
-  let lastYield = tf.util.now();
+interface ResumeContext {
+  readonly epochs: number;
+  readonly steps: number | undefined;
+  readonly shuffle: boolean;
+  readonly batchesPerEpoch: number | undefined;
+}
 
-  await cb.onTrainBegin(ctx);
-  for (; state.epoch < plan.epochs && !halted(); state.epoch++) {
-    const iterator = source.epoch();
-    let open = false; // whether the iterator must be closed if we leave early, as for-await would
-    let pending: IteratorResult<B> | undefined;
-    const advance = async (): Promise<IteratorResult<B>> => {
-      open = false;
-      const result = await iterator.next();
-      open = result.done !== true;
-      return result;
-    };
-    try {
-      // The first batch is fetched before onEpochBegin, so spent data ends training instead of opening an empty epoch.
-      pending = await advance();
-      if (pending.done === true) break;
-      const first = state.step;
-      await cb.onEpochBegin(state.epoch, ctx);
-      while (pending !== undefined && pending.done !== true && !halted()) {
-        const batch = pending.value;
-        pending = undefined;
-        let logs: StepLogs;
-        try {
-          await cb.onStepBegin(state.step, ctx);
-          logs = checkLogs(await model.trainStep(batch));
-        } finally {
-          release(batch);
-        }
-        steps.push(logs);
-        await cb.onStepEnd(state.step, logs, ctx);
-        state.step++;
-        if (tf.util.now() - lastYield >= plan.yieldMs) {
-          // Lets a page repaint and timers fire; on Node, tf.nextFrame is a setImmediate.
-          await tf.nextFrame();
-          lastYield = tf.util.now();
-        }
-        if (!halted()) pending = await advance();
-      }
-      const logs = meanLogs(steps.slice(first));
-      epochs.push(logs);
-      await cb.onEpochEnd(state.epoch, logs, ctx);
-    } finally {
-      if (pending !== undefined && pending.done !== true) release(pending.value);
-      if (open) await iterator.return?.();
+/** Checks a well-formed position against the run's options. */
+function checkResume(position: TrainerPosition, run: ResumeContext): void {
+  const { batchesPerEpoch } = run;
+  if (batchesPerEpoch !== undefined) {
+    if (position.batch > batchesPerEpoch) {
+      const expected = `at most ${batchesPerEpoch} (the batches in one epoch of this data and batchSize)`;
+      throw new StateError('options.resumeFrom.batch', expected, String(position.batch));
+    }
+    if (!run.shuffle && position.draws !== 0) {
+      const expected = '0 with shuffle: false (the position comes from a shuffled run)';
+      throw new StateError('options.resumeFrom.draws', expected, String(position.draws));
     }
   }
-  const history: TrainingHistory = { steps, epochs, stopped: state.stopRequested };
-  await cb.onTrainEnd(history, ctx);
-  return history;
+  if (run.steps !== undefined && run.steps < position.step) {
+    const expected = `at least resumeFrom.step (${position.step}): steps counts every step, those already run included`;
+    throw new ConfigError('options.steps', expected, String(run.steps));
+  }
+  const minEpochs = position.batch > 0 ? position.epoch + 1 : position.epoch;
+  if (run.epochs < minEpochs) {
+    const expected = `at least ${minEpochs} (resumeFrom.epoch is ${position.epoch}): epochs counts those already run`;
+    throw new ConfigError('options.epochs', expected, String(run.epochs));
+  }
 }
 
 function yieldMs(value: unknown, argument: string): number {
-  if (value === 'auto') return 125;
+  if (value === 'auto') return AUTO_YIELD_MS;
   if (value === 'never') return Infinity;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   throw new ConfigError(argument, "a number of milliseconds >= 0, 'auto' or 'never'", describe(value));
 }
 
-function assertBoolean(value: unknown, argument: string): void {
-  if (typeof value !== 'boolean') throw new ConfigError(argument, 'a boolean', describe(value));
+// Through an `unknown`, so the assertion does not narrow the typed options to a bare record.
+function checkKeys(options: unknown, known: readonly string[], typeName: string): void {
+  assertOptions(options, known, 'options', typeName);
 }
 
-function assertObject(value: unknown, argument: string): void {
-  if (typeof value !== 'object' || value === null) throw new ConfigError(argument, 'an options object', describe(value));
+function assertBoolean(value: unknown, argument: string): void {
+  if (typeof value !== 'boolean') throw new ConfigError(argument, 'a boolean', describe(value));
 }

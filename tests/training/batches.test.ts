@@ -83,7 +83,7 @@ describe('tensorSource', () => {
     const data = tf.zeros([5, 3]);
     const source = tensorSource(data, options);
     expect(source.owned).toBe(true);
-    const batches = await drain(source.epoch());
+    const batches = await drain(source.epoch(0));
     expect(batches.map((b) => b.shape)).toEqual([[2, 3], [2, 3], [1, 3]]);
     tf.dispose([...batches, data]);
   });
@@ -93,8 +93,8 @@ describe('iterableSource', () => {
   it('replays an array each epoch and does not own it', async () => {
     const source = iterableSource([1, 2, 3]);
     expect(source.owned).toBe(false);
-    expect(await drain(source.epoch())).toEqual([1, 2, 3]);
-    expect(await drain(source.epoch())).toEqual([1, 2, 3]);
+    expect(await drain(source.epoch(0))).toEqual([1, 2, 3]);
+    expect(await drain(source.epoch(0))).toEqual([1, 2, 3]);
   });
 
   it('passes return() through to a sync generator, so it runs its finally', async () => {
@@ -107,7 +107,7 @@ describe('iterableSource', () => {
         closed = true;
       }
     }
-    const it = iterableSource(gen()).epoch();
+    const it = iterableSource(gen()).epoch(0);
     expect((await it.next()).value).toBe(1);
     await it.return?.();
     expect(closed).toBe(true);
@@ -115,7 +115,7 @@ describe('iterableSource', () => {
 
   it('does not unwrap a thenable batch', async () => {
     const thenable = { then: () => undefined };
-    const it = iterableSource([thenable]).epoch();
+    const it = iterableSource([thenable]).epoch(0);
     expect((await it.next()).value).toBe(thenable);
   });
 

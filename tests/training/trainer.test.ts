@@ -175,7 +175,8 @@ describe('Trainer stopping', () => {
     controller.abort();
     const history = await new Trainer(model).fit([1, 2], { signal: controller.signal, callbacks: recorder(events) });
     expect(model.seen).toEqual([]);
-    expect(history).toEqual({ steps: [], epochs: [], stopped: true });
+    expect(history).toMatchObject({ steps: [], epochs: [], stopped: true, stopReason: controller.signal.reason });
+    expect(history.position).toMatchObject({ step: 0, epoch: 0, batch: 0 });
     expect(events).toEqual(['trainBegin e0 s0', 'trainEnd steps=0 e0 s0']);
   });
 
