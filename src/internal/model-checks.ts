@@ -21,12 +21,38 @@ export function disposedPart(argument: string): ValueError {
 export function assertLiveNetwork(model: tfl.LayersModel, argument: string): void {
   const live = typeof model === 'object' && model !== null && Array.isArray(model.weights);
   if (!live) throw new ConfigError(argument, 'a tfjs-layers LayersModel', describe(model));
-  if (model.weights.some((w) => (w.read() as tf.Variable | undefined)?.isDisposed !== false)) throw disposedPart(argument);
+  // tfjs-layers' read() itself throws on a disposed weight.
+  const disposed = model.weights.some((w) => {
+    try {
+      return w.read().isDisposed;
+    } catch {
+      return true;
+    }
+  });
+  if (disposed) throw disposedPart(argument);
 }
 
 /** A seed: a safe integer, so that every one of its bits counts and no two seeds silently give one run. */
 export function assertSeed(value: unknown, argument: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new ConfigError(argument, 'a safe integer', describe(value));
+  }
+}
+
+/**
+ * Disposes a network that its model owns, even when some of its layers were already disposed behind the model's
+ * back (tfjs-layers then throws part-way): every layer still alive is freed, and nothing is thrown.
+ */
+export function disposeNetwork(model: tfl.LayersModel): void {
+  try {
+    model.dispose();
+  } catch {
+    for (const layer of model.layers) {
+      try {
+        layer.dispose();
+      } catch {
+        // Already disposed.
+      }
+    }
   }
 }

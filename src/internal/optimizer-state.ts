@@ -54,6 +54,15 @@ function setIterations(optimizer: tf.Optimizer, iterations: number): void {
   (optimizer as unknown as Fields)['iterations_'] = iterations;
 }
 
+/**
+ * Gradients as a list in the order of `variables`. Optimizers create their slots in the order they are handed
+ * gradients, and a gradient map's key order is not the insertion order when a variable's name looks like an integer
+ * (tfjs names unnamed variables by number): passing a list keeps slot `i` with `variables[i]`, which saved states rely on.
+ */
+export function inOrder(variables: readonly tf.Variable[], grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
+  return variables.map((v) => ({ name: v.name, tensor: grads[v.name]! }));
+}
+
 /** Whether the optimizer's state variables are still alive (a disposed optimizer has freed them). */
 export function optimizerIsLive(optimizer: tf.Optimizer): boolean {
   if (scalarVariables(optimizer).some(([, v]) => v.isDisposed)) return false;

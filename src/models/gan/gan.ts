@@ -5,6 +5,7 @@ import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
 import { finiteProbe } from '../../internal/finite-check';
+import { inOrder } from '../../internal/optimizer-state';
 import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
   prepareOptimizerState,
@@ -12,7 +13,7 @@ import {
   readOptimizerState,
   type OptimizerState,
 } from '../../internal/optimizer-state';
-import { assertLiveNetwork, assertSeed, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { assertLiveNetwork, assertSeed, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { assertOptions } from '../../internal/options';
 import { claimParts, releaseParts } from '../../internal/ownership';
@@ -350,8 +351,8 @@ export class GAN implements Trainable<tf.Tensor> {
     if (this.disposed) return;
     this.disposed = true;
     releaseParts([this.generator, this.discriminator, this.generatorOptimizer, this.discriminatorOptimizer]);
-    this.generator.dispose();
-    this.discriminator.dispose();
+    disposeNetwork(this.generator);
+    disposeNetwork(this.discriminator);
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
   }
@@ -395,33 +396,32 @@ export class GAN implements Trainable<tf.Tensor> {
   private updates(realBatch: tf.Tensor, phase: (name: string) => void): StepOutput {
     const batchSize = realBatch.shape[0] ?? 0;
     const { discriminatorSteps: dSteps, generatorSteps: gSteps } = this.config;
-    const parts: tf.Tensor[] = [];
+    const probes: tf.Tensor[] = [];
     const probeNames: string[] = [];
+    let dStats: tf.Tensor | undefined;
+    let gLoss: tf.Tensor | undefined;
     try {
-      let dStats: tf.Tensor | undefined;
       for (let i = 0; i < dSteps; i++) {
         const name = `discriminator update ${i + 1} of ${dSteps}`;
         phase(name);
         dStats?.dispose();
         const update = this.discriminatorUpdate(realBatch, batchSize);
         dStats = update.stats;
-        parts.push(update.probe);
+        probes.push(update.probe);
         probeNames.push(...this.probeNames(name, this.discriminatorVariables));
       }
-      let gLoss: tf.Tensor | undefined;
       for (let i = 0; i < gSteps; i++) {
         const name = `generator update ${i + 1} of ${gSteps}`;
         phase(name);
         gLoss?.dispose();
         const update = this.generatorUpdate(batchSize);
         gLoss = update.stats;
-        parts.push(update.probe);
+        probes.push(update.probe);
         probeNames.push(...this.probeNames(name, this.generatorVariables));
       }
-      parts.unshift(dStats as tf.Tensor, gLoss as tf.Tensor);
-      return { values: tf.concat(parts as tf.Tensor1D[]), probeNames };
+      return { values: tf.concat([dStats, gLoss, ...probes] as tf.Tensor1D[]), probeNames };
     } finally {
-      tf.dispose(parts);
+      tf.dispose([...probes, ...(dStats ? [dStats] : []), ...(gLoss ? [gLoss] : [])]);
     }
   }
 
@@ -443,7 +443,7 @@ export class GAN implements Trainable<tf.Tensor> {
           scores = tf.keep(tf.stack([tf.mean(tf.sigmoid(realLogits)), tf.mean(tf.sigmoid(fakeLogits))]));
           return scalarLoss(this.config.discriminatorLoss(realLogits, fakeLogits), 'config.discriminatorLoss');
         }, this.discriminatorVariables);
-        this.discriminatorOptimizer.applyGradients(grads);
+        this.discriminatorOptimizer.applyGradients(inOrder(this.discriminatorVariables, grads));
         const loss = tf.reshape(value, [1]);
         return {
           stats: tf.concat([loss, scores as tf.Tensor1D]) as tf.Tensor1D,
@@ -463,7 +463,7 @@ export class GAN implements Trainable<tf.Tensor> {
         const logits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
         return scalarLoss(this.config.generatorLoss(logits), 'config.generatorLoss');
       }, this.generatorVariables);
-      this.generatorOptimizer.applyGradients(grads);
+      this.generatorOptimizer.applyGradients(inOrder(this.generatorVariables, grads));
       const loss = tf.reshape(value, [1]) as tf.Tensor1D;
       return {
         stats: loss,

@@ -1,3 +1,6 @@
 export { GAN } from './gan';
-export type { GANStepLogs, SampleOptions } from './gan';
-export type { GANConfig, GANNetworks, GANTrainSteps } from './config';
+export type { GANState, GANStepLogs, SampleOptions } from './gan';
+export type { DataRange, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
+export type { NetworkState } from '../../internal/network-state';
+export type { OptimizerState } from '../../internal/optimizer-state';
+export type { TensorState } from '../../internal/tensor-state';

@@ -1,4 +1,5 @@
 export { VAE } from './vae';
+export type { VAEState } from './vae';
 export type {
   BetaWarmup,
   EvaluateOptions,

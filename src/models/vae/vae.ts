@@ -5,7 +5,8 @@ import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
 import { finiteProbe } from '../../internal/finite-check';
-import { assertLiveNetwork, assertSeed, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { inOrder } from '../../internal/optimizer-state';
+import { assertLiveNetwork, assertSeed, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
@@ -509,8 +510,8 @@ export class VAE implements Trainable<tf.Tensor> {
     if (this.disposed) return;
     this.disposed = true;
     releaseParts([this.encoder, this.decoder, this.optimizer]);
-    this.encoder.dispose();
-    this.decoder.dispose();
+    disposeNetwork(this.encoder);
+    disposeNetwork(this.decoder);
     this.optimizer.dispose();
     if (this.decoderLogVar instanceof tf.Variable) this.decoderLogVar.dispose();
   }
@@ -539,7 +540,7 @@ export class VAE implements Trainable<tf.Tensor> {
           parts = tf.keep(tf.stack([elbo.reconstruction, elbo.kl])); // kept past the tape's tidy: no second pass
           return scalarLoss(elbo.loss, 'the negative ELBO');
         }, this.variables);
-        this.optimizer.applyGradients(grads);
+        this.optimizer.applyGradients(inOrder(this.variables, grads));
         const loss = tf.reshape(value, [1]);
         const probe = finiteProbe(this.variables.map((v) => grads[v.name]!));
         return {
