@@ -16,7 +16,16 @@ export default defineConfig({
         extends: true,
         test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: ['tests/slow/**', 'tests/tensorflow/**'] },
       },
-      { extends: true, test: { name: 'tensorflow', include: ['tests/tensorflow/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'tensorflow',
+          include: ['tests/tensorflow/**/*.test.ts'],
+          // Prints why the tier is skipped, once; the setup file loads tfjs-node only where it is installed.
+          globalSetup: ['tests/tensorflow/global-setup.ts'],
+          setupFiles: ['tests/tensorflow/setup.ts'],
+        },
+      },
       { extends: true, test: { name: 'slow', include: ['tests/slow/**/*.test.ts'] } },
     ],
   },
