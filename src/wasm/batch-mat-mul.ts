@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { requireKernel, type KernelPatch } from './kernel-patch';
+import { requireKernel, requireStock, type KernelPatch } from './kernel-patch';
 
 interface BackendWithDispose {
   disposeData(dataId: object): boolean;
@@ -13,8 +13,8 @@ interface BackendWithDispose {
  */
 export const batchMatMulPatch: KernelPatch = {
   kernelName: 'BatchMatMul',
-  create: (stock) => {
-    if (stock === undefined) throw new Error('tfjs-backend-wasm has no BatchMatMul kernel');
+  create: (maybeStock) => {
+    const stock = requireStock(maybeStock, 'BatchMatMul');
     const matMul = stock.kernelFunc;
     const transpose = requireKernel('Transpose');
     return (args) => {

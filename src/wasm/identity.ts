@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { KernelPatch } from './kernel-patch';
+import { requireStock, type KernelPatch } from './kernel-patch';
 
 interface RefCounting {
   incRef(dataId: object): void;
@@ -13,8 +13,8 @@ interface RefCounting {
  */
 export const identityPatch: KernelPatch = {
   kernelName: 'Identity',
-  create: (stock) => {
-    if (stock === undefined) throw new Error('tfjs-backend-wasm has no Identity kernel');
+  create: (maybeStock) => {
+    const stock = requireStock(maybeStock, 'Identity');
     return (args) => {
       const x = args.inputs['x'] as tf.TensorInfo;
       if (x.dtype === 'string') return stock.kernelFunc(args);

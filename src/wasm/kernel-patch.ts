@@ -12,6 +12,9 @@ export interface KernelPatch {
  * Swaps kernels in tfjs's registry for the `wasm` backend and returns a function that puts the stock ones back (or
  * removes a kernel the backend never had). tfjs keeps one kernel per name and backend, so patches from two installs
  * would stack: callers keep a single installation.
+ *
+ * All or nothing: every replacement kernel is built before the registry is touched, and if registering one fails,
+ * the ones already swapped are put back before the error propagates, so a failed install leaves the stock registry.
  */
 export function applyKernelPatches(patches: readonly KernelPatch[]): () => void {
   if (tf.getKernelsForBackend('wasm').length === 0) {
@@ -21,19 +24,36 @@ export function applyKernelPatches(patches: readonly KernelPatch[]): () => void 
       'no wasm kernels',
     );
   }
-  const restore: (() => void)[] = [];
-  for (const patch of patches) {
+  const built = patches.map((patch) => {
     const stock = tf.getKernel(patch.kernelName, 'wasm');
-    const kernelFunc = patch.create(stock);
-    if (stock !== undefined) tf.unregisterKernel(patch.kernelName, 'wasm');
-    const setup = stock?.setupFunc === undefined ? {} : { setupFunc: stock.setupFunc };
-    tf.registerKernel({ kernelName: patch.kernelName, backendName: 'wasm', kernelFunc, ...setup });
-    restore.push(() => {
-      tf.unregisterKernel(patch.kernelName, 'wasm');
-      if (stock !== undefined) tf.registerKernel(stock);
-    });
+    return { name: patch.kernelName, stock, kernelFunc: patch.create(stock) };
+  });
+  const restore: (() => void)[] = [];
+  const undo = () => {
+    for (const r of restore.reverse()) r();
+    restore.length = 0;
+  };
+  try {
+    for (const { name, stock, kernelFunc } of built) {
+      if (stock !== undefined) tf.unregisterKernel(name, 'wasm');
+      restore.push(() => {
+        if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
+        if (stock !== undefined) tf.registerKernel(stock);
+      });
+      const setup = stock?.setupFunc === undefined ? {} : { setupFunc: stock.setupFunc };
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, ...setup });
+    }
+  } catch (e) {
+    undo();
+    throw e;
   }
-  return () => restore.reverse().forEach((undo) => undo());
+  return undo;
+}
+
+/** The stock kernel a patch wraps, or a clear error where the backend lacks it. */
+export function requireStock(stock: tf.KernelConfig | undefined, name: string): tf.KernelConfig {
+  if (stock === undefined) throw new ConfigError('backend', `a wasm backend with the '${name}' kernel`, 'none');
+  return stock;
 }
 
 /** The kernel function of a stock wasm kernel the patch needs, or a clear error where the backend lacks it. */

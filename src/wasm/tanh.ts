@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { KernelPatch } from './kernel-patch';
+import { requireStock, type KernelPatch } from './kernel-patch';
 import { wasmBackend } from './wasm-backend';
 
 /**
@@ -38,8 +38,8 @@ export function tanhInto(x: Float32Array, out: Float32Array): void {
  */
 export const tanhPatch: KernelPatch = {
   kernelName: 'Tanh',
-  create: (stock) => {
-    if (stock === undefined) throw new Error('tfjs-backend-wasm has no Tanh kernel');
+  create: (maybeStock) => {
+    const stock = requireStock(maybeStock, 'Tanh');
     return (args) => {
       const x = args.inputs['x'] as tf.TensorInfo;
       if (x.dtype !== 'float32') return stock.kernelFunc(args);

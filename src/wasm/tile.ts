@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { KernelPatch } from './kernel-patch';
+import { requireStock, type KernelPatch } from './kernel-patch';
 import { wasmBackend } from './wasm-backend';
 
 type Numbers = tf.backend_util.TypedArray;
@@ -50,8 +50,8 @@ export function tileInto(x: Numbers, shape: readonly number[], reps: readonly nu
  */
 export const tilePatch: KernelPatch = {
   kernelName: 'Tile',
-  create: (stock) => {
-    if (stock === undefined) throw new Error('tfjs-backend-wasm has no Tile kernel');
+  create: (maybeStock) => {
+    const stock = requireStock(maybeStock, 'Tile');
     return (args) => {
       const x = args.inputs['x'] as tf.TensorInfo;
       if (x.dtype === 'string') return stock.kernelFunc(args);

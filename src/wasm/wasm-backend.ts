@@ -32,7 +32,11 @@ export function withTemps<T>(backend: WasmBackend, fn: (temps: tf.TensorInfo[]) 
   }
 }
 
-/** The geometry of a 2-D convolution in NHWC, from tfjs's own shape logic (padding modes, rounding, strides). */
+/**
+ * The geometry of a 2-D convolution in NHWC, from tfjs's own shape logic (padding modes, rounding, strides).
+ * `xShape` is already NHWC; explicit padding comes in the data format's axis order (`[[0, 0], [0, 0], [t, b], [l, r]]`
+ * for NCHW), so it is reordered to NHWC with the shape.
+ */
 export function conv2dInfo(
   xShape: readonly number[],
   filterShape: readonly number[],
@@ -40,14 +44,20 @@ export function conv2dInfo(
     strides: number | [number, number];
     pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    dataFormat?: 'NHWC' | 'NCHW';
   },
 ): tf.backend_util.Conv2DInfo {
+  const { pad } = attrs;
+  const nhwcPad =
+    attrs.dataFormat === 'NCHW' && typeof pad === 'object'
+      ? ([pad[0], pad[2], pad[3], pad[1]] as tf.backend_util.ExplicitPadding)
+      : pad;
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides,
     1,
-    attrs.pad,
+    nhwcPad,
     attrs.dimRoundingMode,
     false,
     'channelsLast',

@@ -29,7 +29,10 @@ function expectRelClose(actual: Float32Array, expected: Float32Array, rel = 1e-5
 
 /** The conv's output shape for this case, from tfjs's own geometry (NHWC). */
 function outShape(c: Case): [number, number, number, number] {
-  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+  // Explicit padding is given in the data format's axis order: [[0, 0], [0, 0], [t, b], [l, r]] for NCHW.
+  const pad: Pad =
+    c.dataFormat === 'NCHW' && typeof c.pad === 'object' ? [c.pad[0]!, c.pad[2]!, c.pad[3]!, c.pad[1]!] : c.pad;
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, pad, c.dimRoundingMode);
   return info.outShape;
 }
 
@@ -88,6 +91,11 @@ const CASES: Case[] = [
   { x: [2, 9, 9, 12], filter: [5, 5, 12, 3], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { x: [2, 9, 8, 12], filter: [5, 5, 12, 3], strides: 2, pad: 'same', dataFormat: 'NCHW' },
   { x: [2, 10, 10, 11], filter: [5, 5, 11, 4], strides: 3, pad: 'valid', dataFormat: 'NCHW' },
+  // NCHW with explicit padding, given in NCHW axis order, on both filter-gradient paths (im2col and convolution).
+  { x: [2, 6, 6, 3], filter: [3, 3, 3, 2], strides: 2, pad: [[0, 0], [0, 0], [1, 2], [0, 1]], dataFormat: 'NCHW' },
+  { x: [1, 7, 5, 2], filter: [3, 2, 2, 3], strides: 1, pad: [[0, 0], [0, 0], [2, 0], [0, 1]], dataFormat: 'NCHW' },
+  { x: [2, 8, 8, 29], filter: [3, 3, 29, 2], strides: 2, pad: [[0, 0], [0, 0], [2, 0], [1, 2]], dataFormat: 'NCHW' },
+  { x: [2, 9, 9, 12], filter: [5, 5, 12, 3], strides: 2, pad: [[0, 0], [0, 0], [1, 1], [2, 2]], dataFormat: 'NCHW', dimRoundingMode: 'ceil' },
   { x: [2, 14, 14, 64], filter: [5, 5, 64, 16], strides: 2, pad: 'same' }, // a DCGAN discriminator's second layer
 ];
 

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isConfigError } from '../../src/errors';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels, wasmTrainingKernelsInstalled } from '../../src/wasm';
+import { applyKernelPatches, type KernelPatch } from '../../src/wasm/kernel-patch';
+import { caught } from '../helpers/errors';
 
 const PATCHED = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Identity', 'Tanh'];
 
@@ -30,6 +33,46 @@ describe('installWasmTrainingKernels', () => {
     const restored = registry();
     expect([...restored.keys()].sort()).toEqual([...stock.keys()].sort());
     for (const [name, config] of stock) expect(restored.get(name), name).toBe(config);
+  });
+
+  it('rolls back a failed install: a ConfigError, and the stock registry entry by entry', async () => {
+    await tf.setBackend('wasm');
+    const stock = registry();
+    // The filter-gradient kernel is built from the stock Slice; without it, the install fails part-way through.
+    const slice = stock.get('Slice')!;
+    tf.unregisterKernel('Slice', 'wasm');
+    try {
+      const error = caught(() => installWasmTrainingKernels());
+      expect(isConfigError(error), String(error)).toBe(true);
+      expect(error.message).toContain('Slice');
+      expect(wasmTrainingKernelsInstalled()).toBe(false);
+      const after = registry();
+      expect([...after.keys()].sort()).toEqual([...stock.keys()].filter((k) => k !== 'Slice').sort());
+      for (const [name, config] of after) expect(config, name).toBe(stock.get(name));
+    } finally {
+      tf.registerKernel(slice);
+    }
+    installWasmTrainingKernels(); // and a later install still works
+    expect(wasmTrainingKernelsInstalled()).toBe(true);
+    uninstallWasmTrainingKernels();
+    for (const [name, config] of registry()) expect(config, name).toBe(stock.get(name));
+  });
+
+  it('builds every kernel before touching the registry, so a patch that fails to build changes nothing', async () => {
+    await tf.setBackend('wasm');
+    const stock = registry();
+    const ok: KernelPatch = { kernelName: 'Tile', create: (s) => s!.kernelFunc };
+    const added: KernelPatch = { kernelName: 'Conv2DBackpropFilter', create: () => () => [] };
+    const failing: KernelPatch = {
+      kernelName: 'Identity',
+      create: () => {
+        throw new Error('cannot build');
+      },
+    };
+    expect(() => applyKernelPatches([ok, added, failing])).toThrow('cannot build');
+    const after = registry();
+    expect([...after.keys()].sort()).toEqual([...stock.keys()].sort());
+    for (const [name, config] of after) expect(config, name).toBe(stock.get(name));
   });
 
   it('leaves the kernels of other backends alone', async () => {
