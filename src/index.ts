@@ -10,6 +10,8 @@
  * - **Images**: {@link imageGrid}, a batch of images as one picture.
  * - **Backends**: {@link probeBackend}, what the active backend can do for training, and
  *   {@link assertKernelsAvailable}, a clear error where it lacks a kernel a network needs.
+ * - **State**: {@link encodeState}/{@link decodeState} and the IO-handler forms, to checkpoint a model's
+ *   `getState()` with the Trainer's position anywhere, and {@link exportNetwork} for plain tfjs-layers.
  * - **Errors**: typed errors that name the argument, the expected and the received value.
  *
  * The library imports only `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers`; import a backend yourself.
@@ -23,6 +25,7 @@ export * from './architectures';
 export * from './training';
 export * from './images';
 export * from './backends';
+export * from './state';
 export {
   ConfigError,
   GenerativeError,

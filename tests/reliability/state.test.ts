@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { VAE, isStateError, mlpDecoder, mlpEncoder, type GANState, type VAEConfig } from '../../src';
+import { isStateError, type GANState } from '../../src';
 import { describeEachBackend } from '../helpers/backends';
 import { caught } from '../helpers/errors';
 import { tinyBatch, tinyGan } from '../helpers/gan';
 import { expectSameState } from '../helpers/state';
+import { tinyVae } from '../helpers/vae';
 
 const steps = async (model: { trainStep(b: tf.Tensor): Promise<unknown> }, batch: tf.Tensor, n: number) => {
   const logs: unknown[] = [];
@@ -12,15 +13,8 @@ const steps = async (model: { trainStep(b: tf.Tensor): Promise<unknown> }, batch
   return logs;
 };
 
-function tinyVae(seed: number, config: VAEConfig = {}): VAE {
-  return new VAE(
-    { seed, latentDim: 2, beta: 1, betaWarmup: { steps: 10 }, likelihood: { kind: 'gaussian', variance: 'learned' }, ...config },
-    {
-      encoder: mlpEncoder({ inputShape: [6], hiddenUnits: [8], latentDim: 2, seed: seed + 1 }),
-      decoder: mlpDecoder({ outputShape: [6], hiddenUnits: [8], latentDim: 2, seed: seed + 2 }),
-    },
-  );
-}
+const vae = (seed: number) =>
+  tinyVae({ seed, beta: 1, betaWarmup: { steps: 10 }, likelihood: { kind: 'gaussian', variance: 'learned' } });
 
 describeEachBackend('saved state resumes a run exactly', () => {
   it('GAN: 3 steps, restore into a GAN built from another seed, 4 more = 7 uninterrupted', async () => {
@@ -47,12 +41,12 @@ describeEachBackend('saved state resumes a run exactly', () => {
 
   it('VAE: the β warm-up, a learned variance and the optimizer carry on', async () => {
     const batch = tf.randomUniform([8, 6], 0, 1, 'float32', 2);
-    const straight = tinyVae(3);
-    const first = tinyVae(3);
+    const straight = vae(3);
+    const first = vae(3);
     await steps(straight, batch, 4);
     await steps(first, batch, 4);
     const saved = await first.getState();
-    const resumed = tinyVae(40);
+    const resumed = vae(40);
     expect(resumed.beta).toBe(0);
     resumed.setState(saved);
     expect(resumed.beta).toBeCloseTo(0.4, 6);
