@@ -1,7 +1,16 @@
 import { StateError } from '../errors';
 import { describe } from '../internal/shapes';
 
-/** The format version of {@link TrainerPosition}; a position of another version is refused. */
+/**
+ * The format version of {@link TrainerPosition}; `fit` refuses a `resumeFrom` of another version with a
+ * {@link StateError}.
+ *
+ * @example
+ * ```ts
+ * const saved = JSON.parse(text) as TrainerPosition;
+ * if (saved.version !== TRAINER_POSITION_VERSION) startAfresh();
+ * ```
+ */
 export const TRAINER_POSITION_VERSION = 1;
 
 /**
