@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStateError } from '../../src/errors';
-import { decodeState, encodeState, type StateTree } from '../../src/state';
+import { decodeState, encodeState } from '../../src/state';
 import { readLittleEndian, writeLittleEndian } from '../../src/state/bytes';
 import { crc32 } from '../../src/state/crc32';
 import { caught } from '../helpers/errors';
