@@ -298,9 +298,14 @@ export interface EvaluateOptions {
 /** Options of {@link VAE.importanceWeightedBound}. */
 export interface ImportanceWeightedOptions extends EvaluateOptions {
   /**
-   * How many of the k samples are decoded at once; lower it to save memory. The result depends on it only through
-   * the random draws.
+   * How many of the k samples are drawn and decoded at once, for a block of at most max(1, ⌊8192 / chunkSize⌋)
+   * examples; lower it to save memory. The result depends on it only through the random draws.
    * @defaultValue as many as keep `chunk × batch` at or below 8192 decoded examples (at least 1)
    */
   readonly chunkSize?: number;
+  /**
+   * Aborts the evaluation between two chunks: the promise rejects with `signal.reason` (a `DOMException` named
+   * `AbortError` unless the caller gave its own reason), as `fetch` does, and frees everything it allocated.
+   */
+  readonly signal?: AbortSignal;
 }

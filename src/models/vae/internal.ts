@@ -19,6 +19,7 @@ import {
   sameShape,
 } from '../../internal/shapes';
 import { opSeed, type SeedStream } from '../../random';
+import { nextMacrotask } from '../../training/yield';
 
 /** ε ~ N(0, std²·I) of `shape`, reproducible from `seed` (0 included). */
 export function gaussianNoise(shape: number[], seed: number, std = 1): tf.Tensor {
@@ -187,48 +188,102 @@ export function checkSingleExample(t: unknown, argument: string, dataShape: read
   }
 }
 
-/** What the IWAE bound needs from the model: its decoder and its per-example −log p(x|z). */
+/** What the IWAE bound needs from the model: its encoder, its decoder and its per-example −log p(x|z). */
 export interface LikelihoodTerms {
+  /** x `[n, ...dataShape]` → q(z|x), each `[n, latentDim]`, in inference mode; the caller disposes both. */
+  readonly encode: (x: tf.Tensor) => { readonly mean: tf.Tensor; readonly logVar: tf.Tensor };
   /** z `[n, latentDim]` → decoder output `[n, ...dataShape]`, in inference mode. */
   readonly decode: (z: tf.Tensor) => tf.Tensor;
   /** −log p(x|z) per example `[n]` from the decoder output. */
   readonly nll: (x: tf.Tensor, output: tf.Tensor) => tf.Tensor;
 }
 
+/** How {@link importanceWeightedNll} walks through the samples and the examples. */
+export interface ImportanceSampling {
+  /** Samples per example. */
+  readonly k: number;
+  /** Samples per chunk; undefined: as many as keep a chunk at `maxRows` decoded rows. */
+  readonly chunkSize: number | undefined;
+  /** Rows a chunk decodes at most (`chunkSize` itself when that is larger). */
+  readonly maxRows: number;
+  readonly seeds: SeedStream;
+  /** Aborts between chunks. */
+  readonly signal: AbortSignal | undefined;
+  /** Runs after every yield, before the next chunk: throws if the model went away meanwhile. */
+  readonly resume: () => void;
+}
+
 /**
- * −mean_x log((1/k)·Σ_i w_i), log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x), over `k` samples drawn
- * `chunkSize` at a time: each chunk's log-weights `[c, batch]` are kept, the rest of its tensors freed, and one
- * log-sum-exp over all k gives the bound, read back once.
+ * −mean_x log((1/k)·Σ_i w_i), log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x), in chunks of c samples for b
+ * examples at a time (c·b ≤ max(maxRows, c) decoded rows), so that memory is bounded whatever k and the batch size.
+ * Each example's log-sum-exp over its k log-weights is streamed: a running maximum m and Σ_i exp(log w_i − m),
+ * rescaled when m grows. With one chunk this is exactly tf.logSumExp; with several it agrees to float32 rounding.
+ * Draws take one seed per chunk, block after block, so a batch that fits one block (c·batch ≤ maxRows) draws what
+ * it always has. Between chunks the event loop runs (one macrotask) and the signal is checked.
  */
 export async function importanceWeightedNll(
   x: tf.Tensor,
-  posterior: { readonly mean: tf.Tensor; readonly logVar: tf.Tensor },
-  k: number,
-  chunkSize: number,
-  seeds: SeedStream,
+  plan: ImportanceSampling,
   terms: LikelihoodTerms,
 ): Promise<number> {
+  const { k, seeds, signal } = plan;
   const n = x.shape[0] ?? 1;
-  const chunks: tf.Tensor[] = [];
-  try {
-    for (let done = 0; done < k; done += chunkSize) {
-      const c = Math.min(chunkSize, k - done);
-      const seed = seeds.next();
-      chunks.push(
-        tf.tidy(() => {
-          const tiled = (t: tf.Tensor) => tf.tile(t, [c, ...t.shape.slice(1).map(() => 1)]); // [c·batch, ...]
-          const logVar = tiled(posterior.logVar);
-          const { z, eps } = reparameterize(tiled(posterior.mean), logVar, seed); // [c·batch, latentDim]
-          const logW = tf.sub(logPriorOverPosterior(z, eps, logVar), terms.nll(tiled(x), terms.decode(z)));
-          return tf.reshape(logW, [c, n]); // sample-major, as tiled
-        }),
-      );
+  const samples = plan.chunkSize ?? Math.max(1, Math.floor(plan.maxRows / n));
+  const examples = Math.max(1, Math.min(n, Math.floor(plan.maxRows / samples)));
+  const pause = async (): Promise<void> => {
+    await nextMacrotask();
+    if (signal?.aborted === true) {
+      // fetch's convention: reject with the signal's reason, an AbortError DOMException unless the caller gave one.
+      throw signal.reason ?? Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
     }
-    const result = tf.tidy(() => tf.neg(tf.mean(tf.sub(tf.logSumExp(tf.concat(chunks, 0), 0), Math.log(k)))));
+    plan.resume();
+  };
+  const perExample: tf.Tensor[] = []; // log((1/k)·Σ_i w_i), [b] per block
+  const live: tf.Tensor[] = []; // what the current block holds
+  let running: { max: tf.Tensor; sum: tf.Tensor } | undefined; // [b] each; sum = Σ exp(log w − max)
+  try {
+    for (let start = 0; start < n; start += examples) {
+      const b = Math.min(examples, n - start);
+      await pause();
+      const xb = b === n ? x : tf.slice(x, start, b); // [b, ...dataShape]
+      if (xb !== x) live.push(xb);
+      const { mean, logVar } = terms.encode(xb);
+      live.push(mean, logVar);
+      for (let done = 0; done < k; done += samples) {
+        if (done > 0) await pause();
+        const c = Math.min(samples, k - done);
+        const seed = seeds.next();
+        const previous = running;
+        running = tf.tidy(() => {
+          const tiled = (t: tf.Tensor) => tf.tile(t, [c, ...t.shape.slice(1).map(() => 1)]); // [c·b, ...]
+          const lv = tiled(logVar);
+          const { z, eps } = reparameterize(tiled(mean), lv, seed); // [c·b, latentDim]
+          const logW = tf.sub(logPriorOverPosterior(z, eps, lv), terms.nll(tiled(xb), terms.decode(z)));
+          const grid = tf.reshape(logW, [c, b]); // sample-major, as tiled
+          if (previous === undefined) {
+            const max = tf.max(grid, 0); // [b]
+            return { max, sum: tf.sum(tf.exp(tf.sub(grid, max)), 0) };
+          }
+          const max = tf.maximum(previous.max, tf.max(grid, 0));
+          const rescaled = tf.mul(previous.sum, tf.exp(tf.sub(previous.max, max)));
+          return { max, sum: tf.add(rescaled, tf.sum(tf.exp(tf.sub(grid, max)), 0)) };
+        });
+        if (previous !== undefined) tf.dispose([previous.max, previous.sum]);
+      }
+      const block = running as { max: tf.Tensor; sum: tf.Tensor };
+      perExample.push(tf.tidy(() => tf.sub(tf.add(block.max, tf.log(block.sum)), Math.log(k))));
+      tf.dispose([block.max, block.sum, ...live.splice(0)]);
+      running = undefined;
+    }
+    const result = tf.tidy(() => {
+      const all = perExample.length === 1 ? (perExample[0] as tf.Tensor) : tf.concat(perExample); // [batch]
+      return tf.neg(tf.mean(all));
+    });
     const [value = NaN] = await result.data();
     result.dispose();
     return value;
   } finally {
-    tf.dispose(chunks);
+    tf.dispose([...perExample, ...live]);
+    if (running !== undefined) tf.dispose([running.max, running.sum]);
   }
 }

@@ -339,40 +339,49 @@ export class VAE implements Trainable<tf.Tensor> {
   /**
    * The importance-weighted bound of Burda et al. (2016) with k samples, as an estimate of the negative
    * log-likelihood in nats: −mean_x log( (1/k)·Σ_i p(x|z_i)·p(z_i) / q(z_i|x) ), z_i ~ q(z|x), computed with a
-   * log-sum-exp. k = 1 is the −ELBO; it decreases towards −log p(x) as k grows. The samples are processed in chunks,
-   * so memory stays bounded for any k. With the Bernoulli likelihood on grey-level data the "likelihood" is that of
-   * soft targets, as in {@link VAE.evaluate}, not a normalised density.
+   * log-sum-exp. k = 1 is the −ELBO; it decreases towards −log p(x) as k grows. With the Bernoulli likelihood on
+   * grey-level data the "likelihood" is that of soft targets, as in {@link VAE.evaluate}, not a normalised density.
+   *
+   * Memory stays bounded for any k and any batch: the samples are drawn in chunks (`options.chunkSize`) for a block
+   * of examples at a time, at most 8192 decoded rows per chunk by default, and each example's log-sum-exp is kept as
+   * a running total. Between chunks the event loop runs (one macrotask, never an animation frame, so a hidden tab
+   * carries on), and `options.signal` can abort the evaluation there.
    *
    * @param batch - examples `[batch, ...dataShape]`, validated as in {@link VAE.trainStep}
    * @param k - samples per example, >= 1
-   * @param options - seed and chunk size
+   * @param options - seed, chunk size and abort signal
    * @returns the mean over the batch, in nats
+   * @throws the signal's `reason` when `options.signal` aborts (a `DOMException` named `AbortError` unless
+   *   `controller.abort(reason)` gave another), as `fetch` does; nothing is left allocated
    * @see https://arxiv.org/abs/1509.00519
    *
    * @example
    * ```ts
    * const nll = await vae.importanceWeightedBound(testImages, 50); // 105.2 vs a −ELBO of 109.5 in the MNIST example
+   * const controller = new AbortController();
+   * const tight = vae.importanceWeightedBound(testImages, 100_000, { signal: controller.signal }); // abortable
    * ```
    */
   async importanceWeightedBound(batch: tf.Tensor, k: number, options: ImportanceWeightedOptions = {}): Promise<number> {
     this.assertLive();
+    checkCallOptions(options, ['seed', 'chunkSize', 'signal'], 'ImportanceWeightedOptions');
     await checkDataBatch(batch, 'batch', this.dataShape, this.likelihood === 'bernoulli');
     assertPositiveInteger(k, 'k');
-    const chunkSize = options.chunkSize ?? Math.max(1, Math.floor(MAX_CHUNK_ROWS / (batch.shape[0] ?? 1)));
-    assertPositiveInteger(chunkSize, 'options.chunkSize');
-    const seeds = new SeedStream(options.seed ?? this.evalSeeds.next());
-    const posterior = this.encode(batch);
-    try {
-      return await importanceWeightedNll(batch, posterior, k, chunkSize, seeds, {
-        decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
-        nll: (x, output) =>
-          this.likelihood === 'bernoulli'
-            ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
-            : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
-      });
-    } finally {
-      tf.dispose([posterior.mean, posterior.logVar]);
+    if (options.chunkSize !== undefined) assertPositiveInteger(options.chunkSize, 'options.chunkSize');
+    const { signal } = options;
+    if (signal !== undefined && typeof (signal as Partial<AbortSignal> | null)?.aborted !== 'boolean') {
+      throw new ConfigError('options.signal', 'an AbortSignal', describe(signal));
     }
+    const seeds = new SeedStream(options.seed ?? this.evalSeeds.next());
+    const plan = { k, chunkSize: options.chunkSize, maxRows: MAX_CHUNK_ROWS, seeds, signal, resume: () => this.assertLive() };
+    return importanceWeightedNll(batch, plan, {
+      encode: (x) => this.encode(x),
+      decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
+      nll: (x, output) =>
+        this.likelihood === 'bernoulli'
+          ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
+          : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
+    });
   }
 
   /**
