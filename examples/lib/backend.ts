@@ -58,6 +58,8 @@ export async function useBackend(name: BackendName): Promise<string> {
 class BackendSetupError extends Error {}
 
 async function importNative(): Promise<void> {
+  // libtensorflow logs CPU-feature notices to stderr at load; keep its warnings and errors, unless the user chose.
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
   for (const specifier of NATIVE_PACKAGES) {
     try {
       await import(specifier);
@@ -79,7 +81,8 @@ async function importNative(): Promise<void> {
       'The tensorflow backend needs TensorFlow.js for Node, which is not installed. Install one of:',
       `  npm install --no-save @tensorflow/tfjs-node@${tf.version_core}       # native TensorFlow on the CPU`,
       `  npm install --no-save @tensorflow/tfjs-node-gpu@${tf.version_core}   # with CUDA (Linux, NVIDIA GPU)`,
-      'at the version of @tensorflow/tfjs-core shown, then rerun with --backend tensorflow.',
+      'at the version of @tensorflow/tfjs-core shown, then rerun with --backend tensorflow. Without network access',
+      'at install time, see docs/guides/backends.md ("Air-gapped machines").',
       'Or run with --backend wasm (fast, nothing to install) or --backend cpu.',
     ].join('\n'),
   );
