@@ -58,11 +58,16 @@ export function opSeed(seed: number): number {
  * per-call options a {@link ValueError}.
  * @internal
  */
-export function assertSeed(value: unknown, argument: string, kind: 'config' | 'value' = 'config'): asserts value is number {
+export function assertSeed(
+  value: unknown,
+  argument: string,
+  kind: 'config' | 'value' = 'config',
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     const received = typeof value === 'number' || typeof value === 'bigint' ? String(value) : describeValue(value);
     const expected = 'a safe integer (|seed| < 2^53)';
-    throw kind === 'config' ? new ConfigError(argument, expected, received) : new ValueError(argument, expected, received);
+    if (kind === 'config') throw new ConfigError(argument, expected, received);
+    throw new ValueError(argument, expected, received);
   }
 }
 

@@ -25,7 +25,8 @@ export interface ProbabilityOptions {
 function probabilityTerms(epsilon: unknown = 1e-7): ScoreTerms {
   // The clip bounds are float32 once they reach a kernel: 1 − ε must stay below 1 there, and ε above 0.
   if (typeof epsilon !== 'number' || !(epsilon <= 0.5) || !(Math.fround(1 - epsilon) < 1)) {
-    throw new ConfigError('options.epsilon', 'a number in (2^-25 ≈ 2.98e-8, 0.5], so that 1 − ε < 1 in float32', describe(epsilon));
+    const expected = 'a number in (2^-25 ≈ 2.98e-8, 0.5], so that 1 − ε < 1 in float32';
+    throw new ConfigError('options.epsilon', expected, describe(epsilon));
   }
   const clip = (p: tf.Tensor) => tf.clipByValue(p, epsilon, 1 - epsilon);
   return {

@@ -33,7 +33,8 @@ describe('importanceWeightedBound: bounded memory', () => {
     expect(large).toBeLessThanOrEqual(1.5 * small);
     const smallDefault = await peakBytes(() => vae.importanceWeightedBound(batch, 1_000, { seed: 1 }));
     const largeDefault = await peakBytes(() => vae.importanceWeightedBound(batch, 10_000, { seed: 1 }));
-    report(`IWAE peak bytes, batch 16, default chunks: k=1,000 ${smallDefault}, k=10,000 ${largeDefault} (×${(largeDefault / smallDefault).toFixed(2)})`);
+    const ratio = (largeDefault / smallDefault).toFixed(2);
+    report(`IWAE peak bytes, batch 16, default chunks: k=1,000 ${smallDefault}, k=10,000 ${largeDefault} (×${ratio})`);
     expect(largeDefault).toBeLessThanOrEqual(1.5 * smallDefault);
     batch.dispose();
     vae.dispose();

@@ -224,7 +224,8 @@ function resolveDataRange(value: unknown): readonly [number, number] | 'any' | u
   const expected = "'any' or [min, max] with finite min < max";
   if (!Array.isArray(value) || value.length !== 2) throw new ConfigError('config.dataRange', expected, describe(value));
   const [min, max] = value as unknown[];
-  if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!finite(min) || !finite(max) || !(min < max)) {
     throw new ConfigError('config.dataRange', expected, `[${describe(min)}, ${describe(max)}]`);
   }
   return [min, max];
