@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Reduces each tensor to one number that is finite exactly when the tensor is (a sum: NaN and ±Infinity spread
- * through it), stacked into one vector, so a whole step's check costs one kernel per tensor and rides on the step's
- * single read-back of its logs. A sum beyond float32's range also reads as non-finite, which is as much a failure.
- * Call inside `tf.tidy`.
+ * One scalar per variable's gradient that is finite exactly when the gradient is (a sum: NaN and ±Infinity spread
+ * through it), so a whole step's check costs one kernel per gradient and rides on the step's single read-back of its
+ * logs. A sum beyond float32's range also reads as non-finite, which is as much a failure. Call inside `tf.tidy`.
  */
-export function finiteProbe(tensors: readonly tf.Tensor[]): tf.Tensor1D {
-  return tf.stack(tensors.map((t) => tf.sum(t))) as tf.Tensor1D;
+export function finiteProbes(variables: readonly tf.Variable[], grads: tf.NamedTensorMap): tf.Scalar[] {
+  return variables.map((v) => {
+    const g = grads[v.name];
+    return g === undefined ? tf.scalar(0) : tf.sum(g);
+  });
 }
 
 /** The name of the first part whose probe value is not finite, or undefined when all are. */

@@ -12,7 +12,8 @@ export interface TensorState {
 /** Reads a tensor's values into a {@link TensorState}. */
 export async function tensorState(t: tf.Tensor): Promise<TensorState> {
   if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new StateError('tensor', "dtype 'float32' or 'int32'", t.dtype);
-  const values = (await t.data()) as Float32Array | Int32Array;
+  // A copy: the cpu backend hands back its own buffer, which a caller editing the state would otherwise write through.
+  const values = ((await t.data()) as Float32Array | Int32Array).slice();
   return { shape: [...t.shape], dtype: t.dtype, values };
 }
 

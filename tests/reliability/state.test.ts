@@ -106,3 +106,13 @@ it('a state that does not fit is refused with a StateError naming the field, and
   for (const m of [gan, other]) m.dispose();
   batch.dispose();
 });
+
+it("a state is the caller's own copy: editing it does not touch the model", async () => {
+  const gan = tinyGan({ seed: 1 });
+  const state = await gan.getState();
+  const first = state.generator.weights[0]!.values;
+  const original = first[0];
+  first[0] = 123;
+  expect((await gan.getState()).generator.weights[0]!.values[0]).toBe(original);
+  gan.dispose();
+});

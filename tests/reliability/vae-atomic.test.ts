@@ -54,7 +54,7 @@ describeEachBackend('VAE steps are all or nothing', () => {
     const e = await rejected(vae.trainStep(batch));
     fault.on = false;
     expect(isStepError(e)).toBe(true);
-    expect((e as { phase: string }).phase).toBe('update');
+    expect((e as unknown as { phase: string }).phase).toBe('update');
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tapeOpen()).toBe(false);
     expectSameState(await vae.getState(), before);

@@ -4,7 +4,7 @@ import { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from '../../architect
 import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
-import { finiteProbe } from '../../internal/finite-check';
+import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
 import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
@@ -392,36 +392,38 @@ export class GAN implements Trainable<tf.Tensor> {
     );
   }
 
-  /** All updates of one step: `[dLoss, realScore, fakeScore, gLoss, ...finiteness probes]`. */
+  /**
+   * All updates of one step, as one vector `[dLoss, realScore, fakeScore, gLoss, ...finiteness probes]`: each update
+   * yields scalars, and one stack at the end makes the step's single read-back.
+   */
   private updates(realBatch: tf.Tensor, phase: (name: string) => void): StepOutput {
     const batchSize = realBatch.shape[0] ?? 0;
     const { discriminatorSteps: dSteps, generatorSteps: gSteps } = this.config;
-    const probes: tf.Tensor[] = [];
+    const probes: tf.Scalar[] = [];
     const probeNames: string[] = [];
-    let dStats: tf.Tensor | undefined;
-    let gLoss: tf.Tensor | undefined;
+    let dStats: tf.Scalar[] = [];
+    let gLoss: tf.Scalar[] = [];
     try {
       for (let i = 0; i < dSteps; i++) {
         const name = `discriminator update ${i + 1} of ${dSteps}`;
         phase(name);
-        dStats?.dispose();
         const update = this.discriminatorUpdate(realBatch, batchSize);
+        tf.dispose(dStats.slice(1)); // the loss stays alive as a probe
         dStats = update.stats;
-        probes.push(update.probe);
+        probes.push(...update.probes);
         probeNames.push(...this.probeNames(name, this.discriminatorVariables));
       }
       for (let i = 0; i < gSteps; i++) {
         const name = `generator update ${i + 1} of ${gSteps}`;
         phase(name);
-        gLoss?.dispose();
         const update = this.generatorUpdate(batchSize);
         gLoss = update.stats;
-        probes.push(update.probe);
+        probes.push(...update.probes);
         probeNames.push(...this.probeNames(name, this.generatorVariables));
       }
-      return { values: tf.concat([dStats, gLoss, ...probes] as tf.Tensor1D[]), probeNames };
+      return { values: tf.stack([...dStats, ...gLoss, ...probes]) as tf.Tensor1D, probeNames };
     } finally {
-      tf.dispose([...probes, ...(dStats ? [dStats] : []), ...(gLoss ? [gLoss] : [])]);
+      tf.dispose([...probes, ...dStats, ...gLoss]);
     }
   }
 
@@ -429,34 +431,33 @@ export class GAN implements Trainable<tf.Tensor> {
     return [`${phase}: loss`, ...variables.map((v) => `${phase}: gradient of ${v.name}`)];
   }
 
-  /** Returns `[dLoss, meanRealScore, meanFakeScore]` and the probe `[loss, Σ gradient per variable]`. */
-  private discriminatorUpdate(realBatch: tf.Tensor, batchSize: number): { stats: tf.Tensor1D; probe: tf.Tensor1D } {
-    let scores: tf.Tensor | undefined;
+  /** One update of D: `[loss, meanRealScore, meanFakeScore]` and the probes `[loss, Σ gradient per variable]`. */
+  private discriminatorUpdate(realBatch: tf.Tensor, batchSize: number): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+    const scores: tf.Scalar[] = [];
+    let done = false;
     try {
-      return tf.tidy(() => {
+      const update = tf.tidy(() => {
         // Fakes are made outside the tape: D's update needs no gradient through G.
         const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
         const { value, grads } = tf.variableGrads(() => {
           const realLogits = this.discriminator.apply(realBatch, { training: true }) as tf.Tensor;
           const fakeLogits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
           // Kept past the tape's tidy so the log costs no second forward pass.
-          scores = tf.keep(tf.stack([tf.mean(tf.sigmoid(realLogits)), tf.mean(tf.sigmoid(fakeLogits))]));
+          scores.push(tf.keep(tf.mean(tf.sigmoid(realLogits))), tf.keep(tf.mean(tf.sigmoid(fakeLogits))));
           return scalarLoss(this.config.discriminatorLoss(realLogits, fakeLogits), 'config.discriminatorLoss');
         }, this.discriminatorVariables);
         this.discriminatorOptimizer.applyGradients(inOrder(this.discriminatorVariables, grads));
-        const loss = tf.reshape(value, [1]);
-        return {
-          stats: tf.concat([loss, scores as tf.Tensor1D]) as tf.Tensor1D,
-          probe: tf.concat([loss, finiteProbe(this.discriminatorVariables.map((v) => grads[v.name]!))]) as tf.Tensor1D,
-        };
+        return { stats: [value], probes: [value, ...finiteProbes(this.discriminatorVariables, grads)] };
       });
+      done = true;
+      return { stats: [...update.stats, ...scores], probes: update.probes };
     } finally {
-      scores?.dispose();
+      if (!done) tf.dispose(scores);
     }
   }
 
-  /** Returns `[gLoss]` and the probe `[loss, Σ gradient per variable]`. */
-  private generatorUpdate(batchSize: number): { stats: tf.Tensor1D; probe: tf.Tensor1D } {
+  /** One update of G: `[loss]` and the probes `[loss, Σ gradient per variable]`. */
+  private generatorUpdate(batchSize: number): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
     return tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
         const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
@@ -464,11 +465,7 @@ export class GAN implements Trainable<tf.Tensor> {
         return scalarLoss(this.config.generatorLoss(logits), 'config.generatorLoss');
       }, this.generatorVariables);
       this.generatorOptimizer.applyGradients(inOrder(this.generatorVariables, grads));
-      const loss = tf.reshape(value, [1]) as tf.Tensor1D;
-      return {
-        stats: loss,
-        probe: tf.concat([loss, finiteProbe(this.generatorVariables.map((v) => grads[v.name]!))]) as tf.Tensor1D,
-      };
+      return { stats: [value], probes: [value, ...finiteProbes(this.generatorVariables, grads)] };
     });
   }
 

@@ -4,7 +4,7 @@ import { mlpDecoder, mlpEncoder } from '../../architectures/vae';
 import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
-import { finiteProbe } from '../../internal/finite-check';
+import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
 import { assertLiveNetwork, assertSeed, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
@@ -541,24 +541,22 @@ export class VAE implements Trainable<tf.Tensor> {
   /** One optimizer step: `[loss, reconstruction, kl, ...finiteness probes of the loss and each gradient]`. */
   private update(batch: tf.Tensor, beta: number): StepOutput {
     const seed = this.noiseSeeds.next();
-    let parts: tf.Tensor | undefined;
+    const parts: tf.Scalar[] = [];
     try {
       return tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => {
           const elbo = this.elbo(batch, true, beta, seed);
-          parts = tf.keep(tf.stack([elbo.reconstruction, elbo.kl])); // kept past the tape's tidy: no second pass
+          parts.push(tf.keep(elbo.reconstruction), tf.keep(elbo.kl)); // kept past the tape's tidy: no second pass
           return scalarLoss(elbo.loss, 'the negative ELBO');
         }, this.variables);
         this.optimizer.applyGradients(inOrder(this.variables, grads));
-        const loss = tf.reshape(value, [1]);
-        const probe = finiteProbe(this.variables.map((v) => grads[v.name]!));
         return {
-          values: tf.concat([loss, parts as tf.Tensor1D, loss, probe]) as tf.Tensor1D,
-          probeNames: ['loss', ...this.variables.map((v) => `gradient of ${v.name}`)],
+          values: tf.stack([value, ...parts, value, ...finiteProbes(this.variables, grads)]) as tf.Tensor1D,
+          probeNames: ['update: loss', ...this.variables.map((v) => `update: gradient of ${v.name}`)],
         };
       });
     } finally {
-      parts?.dispose();
+      tf.dispose(parts);
     }
   }
 
