@@ -5,10 +5,20 @@ import { firstNonFinite } from './finite-check';
 import { Rollback, type Counter } from './rollback';
 
 /**
- * What a model does when a step produces NaN or ±Infinity: `'throw'` rolls the step back and rejects with a
- * NonFiniteError; `'skip'` rolls back the weights and optimizer state, resolves with `skipped: 1` in the logs, and
- * goes on with fresh noise on the next step; `'stop'` rolls back and rejects with a NonFiniteError whose
- * `stopTraining` is true, which ends a Trainer run cleanly (`history.stopped`).
+ * What a model does when a training step produces NaN or ±Infinity (in a loss, a gradient or an updated weight). In
+ * every case the step is rolled back first, so no such value reaches a weight or an optimizer slot:
+ * - `'throw'`: the step rejects with a {@link NonFiniteError} naming the step and the offending part;
+ * - `'skip'`: the step is dropped and training goes on with the next batch;
+ * - `'stop'`: the step rejects with a {@link NonFiniteError} whose `stopTraining` is `true`, which a {@link Trainer}
+ *   reads as a request to end the run (its `fit` resolves with `stopped: true`).
+ *
+ * Under `'skip'` the step's logs carry `skipped: 1` (0 on other steps), and the noise and dropout streams move on, so
+ * the next step draws afresh.
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ nonFinite: 'stop' });
+ * ```
  */
 export type NonFinitePolicy = 'throw' | 'skip' | 'stop';
 
@@ -63,9 +73,7 @@ export class AtomicStep {
     validate: () => Promise<void> | void,
     body: (phase: (name: string) => void) => StepOutput,
   ): Promise<StepValues> {
-    if (this.running) throw busyError(this.model, 'trainStep');
-    this.running = true;
-    try {
+    return this.exclusive('trainStep', async () => {
       await validate();
       const rollback = new Rollback(parts.variables, parts.optimizers, parts.counters);
       let phase = 'start';
@@ -93,18 +101,32 @@ export class AtomicStep {
       rollback.restore(policy !== 'skip');
       if (policy === 'skip') return { values, skipped: true };
       throw new NonFiniteError(bad, step, policy === 'stop');
+    });
+  }
+
+  /**
+   * Runs `fn` while no step or other exclusive call runs, refusing to start otherwise: a call that awaits part-way
+   * (an evaluation that yields between chunks) must not see weights a step changes under it.
+   *
+   * @param call - the method's name, for the message
+   */
+  async exclusive<T>(call: string, fn: () => Promise<T>): Promise<T> {
+    if (this.running) throw busyError(this.model, call);
+    this.running = true;
+    try {
+      return await fn();
     } finally {
       this.running = false;
     }
   }
 }
 
-/** The error for a call that would interleave with a step in progress. */
+/** The error for a call that would interleave with a step (or an evaluation that yields) in progress. */
 export function busyError(model: string, call: string): ValueError {
   return new ValueError(
     'this',
-    `a ${model} with no training step in progress`,
-    `a ${call} call during a trainStep`,
+    `a ${model} with no training step or evaluation in progress`,
+    `${/^[aeiou]/i.test(call) ? 'an' : 'a'} ${call} call during one`,
     'Await each trainStep (or fit) before starting the next.',
   );
 }

@@ -15,7 +15,12 @@ interface EngineInternals {
     activeTape: TapeNode[] | null;
     readonly gradientDepth: number;
   };
-  makeTensorFromDataId(dataId: object, shape: readonly number[], dtype: tf.DataType, backend: tf.KernelBackend): tf.Tensor;
+  makeTensorFromDataId(
+    dataId: object,
+    shape: readonly number[],
+    dtype: tf.DataType,
+    backend: tf.KernelBackend,
+  ): tf.Tensor;
 }
 
 function engine(): EngineInternals {

@@ -6,7 +6,8 @@ import { describe, formatShape } from './shapes';
 /** The loss a user function returned, checked: a training step needs one scalar to differentiate. */
 export function scalarLoss(loss: unknown, argument: string): tf.Scalar {
   if (!(loss instanceof tf.Tensor) || loss.rank !== 0 || loss.dtype !== 'float32') {
-    const received = loss instanceof tf.Tensor ? `a ${loss.dtype} tensor of shape ${formatShape(loss.shape)}` : describe(loss);
+    const received =
+      loss instanceof tf.Tensor ? `a ${loss.dtype} tensor of shape ${formatShape(loss.shape)}` : describe(loss);
     throw new ValueError(argument, 'a function returning a float32 scalar tensor', received);
   }
   return loss as tf.Scalar;
@@ -14,7 +15,12 @@ export function scalarLoss(loss: unknown, argument: string): tf.Scalar {
 
 /** The error for a network or optimizer disposed outside the model that owns it. */
 export function disposedPart(argument: string): ValueError {
-  return new ValueError(argument, 'a live network or optimizer', 'one disposed outside its model', 'Only the model should dispose what it owns.');
+  return new ValueError(
+    argument,
+    'a live network or optimizer',
+    'one disposed outside its model',
+    'Only the model should dispose what it owns.',
+  );
 }
 
 /** Refuses a network whose weights are already disposed, before a model takes it. */
@@ -30,13 +36,6 @@ export function assertLiveNetwork(model: tfl.LayersModel, argument: string): voi
     }
   });
   if (disposed) throw disposedPart(argument);
-}
-
-/** A seed: a safe integer, so that every one of its bits counts and no two seeds silently give one run. */
-export function assertSeed(value: unknown, argument: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new ConfigError(argument, 'a safe integer', describe(value));
-  }
 }
 
 /**

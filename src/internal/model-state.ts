@@ -10,7 +10,12 @@ export function checkStateHeader(state: unknown, format: string): Record<string,
   const s = state as Record<string, unknown>;
   if (s['format'] !== format) throw new StateError('state.format', `'${format}'`, describe(s['format']));
   if (s['version'] !== 1) {
-    throw new StateError('state.version', '1', describe(s['version']), 'The state was saved by another version of tfjs-generative.');
+    throw new StateError(
+      'state.version',
+      '1',
+      describe(s['version']),
+      'The state was saved by another version of tfjs-generative.',
+    );
   }
   return s;
 }

@@ -53,7 +53,12 @@ export class NetworkParts {
     }
     if (s.weights.length !== this.variables.length) {
       const expected = `${this.variables.length} weights (this network's)`;
-      throw new StateError(`${path}.weights`, expected, String(s.weights.length), 'Restore into a model built like the saved one.');
+      throw new StateError(
+        `${path}.weights`,
+        expected,
+        String(s.weights.length),
+        'Restore into a model built like the saved one.',
+      );
     }
     if (s.dropout.length !== this.dropout.length) {
       throw new StateError(`${path}.dropout`, `${this.dropout.length} dropout layers`, String(s.dropout.length));

@@ -25,11 +25,15 @@ function isSlotList(value: unknown): value is (Slot | undefined)[] {
 }
 
 function scalarVariables(optimizer: tf.Optimizer): [string, tf.Variable][] {
-  return Object.entries(optimizer as unknown as Fields).filter((e): e is [string, tf.Variable] => e[1] instanceof tf.Variable);
+  return Object.entries(optimizer as unknown as Fields).filter(
+    (e): e is [string, tf.Variable] => e[1] instanceof tf.Variable,
+  );
 }
 
 function slotLists(optimizer: tf.Optimizer): [string, (Slot | undefined)[]][] {
-  return Object.entries(optimizer as unknown as Fields).filter((e): e is [string, (Slot | undefined)[]] => isSlotList(e[1]));
+  return Object.entries(optimizer as unknown as Fields).filter((e): e is [string, (Slot | undefined)[]] =>
+    isSlotList(e[1]),
+  );
 }
 
 // The suffixes tfjs gives each slot list's variables (`${variable}/m`), kept so getWeights() names restored slots alike.
@@ -59,7 +63,10 @@ function setIterations(optimizer: tf.Optimizer, iterations: number): void {
  * gradients, and a gradient map's key order is not the insertion order when a variable's name looks like an integer
  * (tfjs names unnamed variables by number): passing a list keeps slot `i` with `variables[i]`, which saved states rely on.
  */
-export function inOrder(variables: readonly tf.Variable[], grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
+export function inOrder(
+  variables: readonly tf.Variable[],
+  grads: tf.NamedTensorMap,
+): { name: string; tensor: tf.Tensor }[] {
   return variables.map((v) => ({ name: v.name, tensor: grads[v.name]! }));
 }
 
@@ -146,7 +153,11 @@ export function prepareOptimizerState(
   path: string,
 ): () => void {
   if (state.className !== optimizer.getClassName()) {
-    throw new StateError(`${path}.className`, `'${optimizer.getClassName()}' (the model's optimizer)`, `'${state.className}'`);
+    throw new StateError(
+      `${path}.className`,
+      `'${optimizer.getClassName()}' (the model's optimizer)`,
+      `'${state.className}'`,
+    );
   }
   if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) {
     throw new StateError(`${path}.iterations`, 'an integer >= 0', String(state.iterations));

@@ -11,14 +11,20 @@ export interface TensorState {
 
 /** Reads a tensor's values into a {@link TensorState}. */
 export async function tensorState(t: tf.Tensor): Promise<TensorState> {
-  if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new StateError('tensor', "dtype 'float32' or 'int32'", t.dtype);
+  if (t.dtype !== 'float32' && t.dtype !== 'int32')
+    throw new StateError('tensor', "dtype 'float32' or 'int32'", t.dtype);
   // A copy: the cpu backend hands back its own buffer, which a caller editing the state would otherwise write through.
   const values = ((await t.data()) as Float32Array | Int32Array).slice();
   return { shape: [...t.shape], dtype: t.dtype, values };
 }
 
 /** Throws a StateError naming `path` unless `state` is a well-formed tensor of `shape` and `dtype`. */
-export function checkTensorState(state: unknown, shape: readonly number[], dtype: tf.DataType, path: string): TensorState {
+export function checkTensorState(
+  state: unknown,
+  shape: readonly number[],
+  dtype: tf.DataType,
+  path: string,
+): TensorState {
   const s = state as Partial<TensorState> | null;
   if (typeof s !== 'object' || s === null || !Array.isArray(s.shape)) {
     throw new StateError(path, 'a saved tensor { shape, dtype, values }', describe(state));

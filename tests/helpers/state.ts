@@ -5,7 +5,11 @@ import { expect } from 'vitest';
 export function expectSameState(actual: unknown, expected: unknown, path = 'state'): void {
   if (ArrayBuffer.isView(expected)) {
     expect(ArrayBuffer.isView(actual), `${path} is a typed array`).toBe(true);
-    const a = new Uint8Array((actual as ArrayBufferView).buffer, (actual as ArrayBufferView).byteOffset, (actual as ArrayBufferView).byteLength);
+    const a = new Uint8Array(
+      (actual as ArrayBufferView).buffer,
+      (actual as ArrayBufferView).byteOffset,
+      (actual as ArrayBufferView).byteLength,
+    );
     const b = new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength);
     expect(a.length, `${path} byte length`).toBe(b.length);
     const first = a.findIndex((v, i) => v !== b[i]);
@@ -20,7 +24,8 @@ export function expectSameState(actual: unknown, expected: unknown, path = 'stat
   }
   if (typeof expected === 'object' && expected !== null) {
     expect(Object.keys(actual as object).sort(), `${path} keys`).toEqual(Object.keys(expected).sort());
-    for (const [k, v] of Object.entries(expected)) expectSameState((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
+    for (const [k, v] of Object.entries(expected))
+      expectSameState((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
     return;
   }
   expect(Object.is(actual, expected), `${path}: ${String(actual)} vs ${String(expected)}`).toBe(true);

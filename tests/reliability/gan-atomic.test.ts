@@ -29,10 +29,7 @@ function gan(config: GANConfig = {}) {
  * state byte-identical, no tensor leaked and no tape open; then that the next step equals the same step of a twin
  * that never failed.
  */
-async function expectRolledBack(
-  config: (fault: Fault) => GANConfig,
-  check: (e: unknown) => void,
-): Promise<void> {
+async function expectRolledBack(config: (fault: Fault) => GANConfig, check: (e: unknown) => void): Promise<void> {
   const fault = { on: false };
   const model = gan(config(fault));
   const twin = gan(config({ on: false }));
@@ -90,11 +87,15 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it('a discriminator loss that returns a non-scalar', async () => {
     await expectRolledBack(
-      (fault) => ({ discriminatorLoss: failingD(fault, (r, f) => minimaxDiscriminatorLoss(r, f, { reduction: 'none' })) }),
+      (fault) => ({
+        discriminatorLoss: failingD(fault, (r, f) => minimaxDiscriminatorLoss(r, f, { reduction: 'none' })),
+      }),
       (e) => {
         expect(isStepError(e)).toBe(true);
         expect(isValueError((e as Error).cause)).toBe(true);
-        expect((e as Error).message).toMatch(/config\.discriminatorLoss: expected a function returning a float32 scalar/);
+        expect((e as Error).message).toMatch(
+          /config\.discriminatorLoss: expected a function returning a float32 scalar/,
+        );
       },
     );
   });
@@ -151,7 +152,10 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it("'stop' rolls back and marks the error so a Trainer ends the run", async () => {
     await expectRolledBack(
-      (fault) => ({ nonFinite: 'stop', generatorLoss: failingG(fault, (f) => tf.mul(nonSaturatingGeneratorLoss(f), Infinity)) }),
+      (fault) => ({
+        nonFinite: 'stop',
+        generatorLoss: failingG(fault, (f) => tf.mul(nonSaturatingGeneratorLoss(f), Infinity)),
+      }),
       (e) => {
         expect(isNonFiniteError(e)).toBe(true);
         expect((e as { stopTraining: boolean }).stopTraining).toBe(true);
@@ -161,7 +165,10 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it("'skip' resolves with skipped: 1, keeps every weight and optimizer slot, and draws fresh noise next", async () => {
     const fault = { on: false };
-    const model = gan({ nonFinite: 'skip', generatorLoss: failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN)) });
+    const model = gan({
+      nonFinite: 'skip',
+      generatorLoss: failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN)),
+    });
     const batch = tinyBatch();
     expect((await model.trainStep(batch)).skipped).toBe(0);
     const before = await model.getState();

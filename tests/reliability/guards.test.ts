@@ -4,6 +4,7 @@ import { GAN, VAE, isConfigError, isValueError, mlpDiscriminator, mlpGenerator }
 import { caught, rejected } from '../helpers/errors';
 import { TINY_DATA, tinyBatch, tinyGan } from '../helpers/gan';
 import { expectSameState } from '../helpers/state';
+import { tinyData, tinyVae } from '../helpers/vae';
 
 describe('parts shared between models or disposed behind their back', () => {
   it('an optimizer or network that another live model owns is refused at construction, with nothing built', () => {
@@ -66,11 +67,25 @@ describe('one step at a time', () => {
     const first = gan.trainStep(batch);
     const e = await rejected(gan.trainStep(batch));
     expect(isValueError(e)).toBe(true);
-    expect(e.received).toBe('a trainStep call during a trainStep');
+    expect(e.received).toBe('a trainStep call during one');
     expect(await first).toEqual(await twin.trainStep(batch));
     expectSameState(await gan.getState(), await twin.getState());
     gan.dispose();
     twin.dispose();
+    batch.dispose();
+  });
+
+  it('a VAE refuses a step while its importance-weighted bound (which yields between chunks) runs, and vice versa', async () => {
+    const vae = tinyVae({ seed: 1 });
+    const batch = tinyData(8);
+    const bound = vae.importanceWeightedBound(batch, 64, { chunkSize: 4 });
+    expect((await rejected(vae.trainStep(batch))).received).toBe('a trainStep call during one');
+    const value = await bound;
+    expect(Number.isFinite(value)).toBe(true);
+    const step = vae.trainStep(batch);
+    expect((await rejected(vae.importanceWeightedBound(batch, 4))).received).toBe('an importanceWeightedBound call during one');
+    await step;
+    vae.dispose();
     batch.dispose();
   });
 });
@@ -93,7 +108,15 @@ describe("data outside the generator's range", () => {
   it('follows a sigmoid generator, and is off with dataRange: any', async () => {
     const sigmoid = new GAN(
       { seed: 1 },
-      { generator: mlpGenerator({ latentDim: 4, hiddenUnits: [8], outputShape: [TINY_DATA], outputActivation: 'sigmoid', seed: 1 }) },
+      {
+        generator: mlpGenerator({
+          latentDim: 4,
+          hiddenUnits: [8],
+          outputShape: [TINY_DATA],
+          outputActivation: 'sigmoid',
+          seed: 1,
+        }),
+      },
     );
     expect(sigmoid.dataRange).toEqual([0, 1]);
     const negative = tf.fill([4, TINY_DATA], -0.5);

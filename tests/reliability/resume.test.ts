@@ -69,7 +69,12 @@ describeEachBackend('a run saved through the codec and resumed with the Trainer'
 
   it('VAE: cut at an epoch boundary (step 8), β warm-up included', async () => {
     const data = tf.randomUniform([30, 6], 0, 1, 'float32', 5);
-    await expectResumeExact(() => tinyVae({ seed: 6, betaWarmup: { steps: 10 }, likelihood: { kind: 'gaussian', variance: 'learned' } }), data, 8, 14);
+    await expectResumeExact(
+      () => tinyVae({ seed: 6, betaWarmup: { steps: 10 }, likelihood: { kind: 'gaussian', variance: 'learned' } }),
+      data,
+      8,
+      14,
+    );
     data.dispose();
   });
 });

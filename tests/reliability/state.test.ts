@@ -86,14 +86,39 @@ it('a state that does not fit is refused with a StateError naming the field, and
     ['state.version', { ...good, version: 2 }],
     ['state.steps', { ...good, steps: -1 }],
     ['state.generator.weights', { ...good, generator: { ...good.generator, weights: weights.slice(1) } }],
-    ['state.generator.weights[0].shape', { ...good, generator: { ...good.generator, weights: [{ ...w0, shape: [1, 2] }, ...weights.slice(1)] } }],
-    ['state.generator.weights[0].values', { ...good, generator: { ...good.generator, weights: [{ ...w0, values: new Float32Array(1) }, ...weights.slice(1)] } }],
-    ['state.generator.weights[0].dtype', { ...good, generator: { ...good.generator, weights: [{ ...w0, dtype: 'int32' }, ...weights.slice(1)] } }],
+    [
+      'state.generator.weights[0].shape',
+      { ...good, generator: { ...good.generator, weights: [{ ...w0, shape: [1, 2] }, ...weights.slice(1)] } },
+    ],
+    [
+      'state.generator.weights[0].values',
+      {
+        ...good,
+        generator: { ...good.generator, weights: [{ ...w0, values: new Float32Array(1) }, ...weights.slice(1)] },
+      },
+    ],
+    [
+      'state.generator.weights[0].dtype',
+      { ...good, generator: { ...good.generator, weights: [{ ...w0, dtype: 'int32' }, ...weights.slice(1)] } },
+    ],
     ['state.discriminator.dropout[0]', { ...good, discriminator: { ...good.discriminator, dropout: [[1.5, 0]] } }],
-    ['state.generatorOptimizer.className', { ...good, generatorOptimizer: { ...good.generatorOptimizer, className: 'SGD' } }],
+    [
+      'state.generatorOptimizer.className',
+      { ...good, generatorOptimizer: { ...good.generatorOptimizer, className: 'SGD' } },
+    ],
     [
       'state.generatorOptimizer.slots.accumulatedSecondMoment',
-      { ...good, generatorOptimizer: { ...good.generatorOptimizer, slots: { ...good.generatorOptimizer.slots, accumulatedFirstMoment: [] , accumulatedSecondMoment: good.generatorOptimizer.slots['accumulatedSecondMoment']!.slice(1) } } },
+      {
+        ...good,
+        generatorOptimizer: {
+          ...good.generatorOptimizer,
+          slots: {
+            ...good.generatorOptimizer.slots,
+            accumulatedFirstMoment: [],
+            accumulatedSecondMoment: good.generatorOptimizer.slots['accumulatedSecondMoment']!.slice(1),
+          },
+        },
+      },
     ],
     ['state.seeds.noise', { ...good, seeds: { ...good.seeds, noise: [1] } }],
   ];

@@ -9,7 +9,9 @@ import { TINY_DIM, tinyData, tinyVae } from '../helpers/vae';
 async function allWeightsFinite(vae: VAE): Promise<boolean> {
   const state = await vae.getState();
   const arrays = [...state.encoder.weights, ...state.decoder.weights].map((w) => w.values);
-  const slots = Object.values(state.optimizer.slots).flat().map((s) => s.values);
+  const slots = Object.values(state.optimizer.slots)
+    .flat()
+    .map((s) => s.values);
   return [...arrays, ...slots].every((values) => values.every(Number.isFinite));
 }
 

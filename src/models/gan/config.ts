@@ -11,21 +11,9 @@ import {
   type GeneratorLossFn,
 } from '../../losses/minimax';
 import { assertSeed } from '../../random';
+import type { NonFinitePolicy } from '../../internal/atomic-step';
 
-/**
- * What a model does when a training step produces NaN or ±Infinity (in a loss, a gradient or an updated weight). In
- * every case the step is rolled back first, so no such value reaches a weight or an optimizer slot:
- * - `'throw'`: the step rejects with a {@link NonFiniteError} naming the step and the offending part;
- * - `'skip'`: the step is dropped and training goes on with the next batch;
- * - `'stop'`: the step rejects with a {@link NonFiniteError} whose `stopTraining` is `true`, which a {@link Trainer}
- *   reads as a request to end the run (its `fit` resolves with `stopped: true`).
- *
- * @example
- * ```ts
- * const gan = new GAN({ nonFinite: 'stop' });
- * ```
- */
-export type NonFinitePolicy = 'throw' | 'skip' | 'stop';
+export type { NonFinitePolicy };
 
 /**
  * The range `[min, max]` of the data a {@link GAN} trains on, or `'any'` to skip the range check.

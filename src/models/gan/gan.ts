@@ -13,7 +13,7 @@ import {
   readOptimizerState,
   type OptimizerState,
 } from '../../internal/optimizer-state';
-import { assertLiveNetwork, assertSeed, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { assertLiveNetwork, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { assertOptions } from '../../internal/options';
 import { claimParts, releaseParts } from '../../internal/ownership';
@@ -31,7 +31,7 @@ import {
   type ShapePattern,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
-import { SeedStream, opSeed } from '../../random';
+import { SeedStream, assertSeed, opSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
 import {
   defaultGanOptimizer,

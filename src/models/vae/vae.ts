@@ -6,7 +6,7 @@ import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
 import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
-import { assertLiveNetwork, assertSeed, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { assertLiveNetwork, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
@@ -22,7 +22,7 @@ import { restoreTensor, tensorState, type TensorState } from '../../internal/ten
 import { trainableVariables } from '../../internal/variables';
 import { negativeElbo, type ElboParts } from '../../losses/vae';
 import { bernoulliReconstructionLoss, gaussianReconstructionLoss } from '../../losses/vae-reconstruction';
-import { SeedStream } from '../../random';
+import { SeedStream, assertSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
 import {
   defaultVaeOptimizer,
@@ -364,23 +364,27 @@ export class VAE implements Trainable<tf.Tensor> {
    */
   async importanceWeightedBound(batch: tf.Tensor, k: number, options: ImportanceWeightedOptions = {}): Promise<number> {
     this.assertLive();
-    checkCallOptions(options, ['seed', 'chunkSize', 'signal'], 'ImportanceWeightedOptions');
-    await checkDataBatch(batch, 'batch', this.dataShape, this.likelihood === 'bernoulli');
-    assertPositiveInteger(k, 'k');
-    if (options.chunkSize !== undefined) assertPositiveInteger(options.chunkSize, 'options.chunkSize');
-    const { signal } = options;
-    if (signal !== undefined && typeof (signal as Partial<AbortSignal> | null)?.aborted !== 'boolean') {
-      throw new ConfigError('options.signal', 'an AbortSignal', describe(signal));
-    }
-    const seeds = new SeedStream(options.seed ?? this.evalSeeds.next());
-    const plan = { k, chunkSize: options.chunkSize, maxRows: MAX_CHUNK_ROWS, seeds, signal, resume: () => this.assertLive() };
-    return importanceWeightedNll(batch, plan, {
-      encode: (x) => this.encode(x),
-      decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
-      nll: (x, output) =>
-        this.likelihood === 'bernoulli'
-          ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
-          : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
+    // It yields between chunks: a step interleaved there would change the weights half-way through the estimate.
+    return this.step.exclusive('importanceWeightedBound', async () => {
+      checkCallOptions(options, ['seed', 'chunkSize', 'signal'], 'ImportanceWeightedOptions');
+      await checkDataBatch(batch, 'batch', this.dataShape, this.likelihood === 'bernoulli');
+      assertPositiveInteger(k, 'k');
+      if (options.chunkSize !== undefined) assertPositiveInteger(options.chunkSize, 'options.chunkSize');
+      const { signal } = options;
+      if (signal !== undefined && typeof (signal as Partial<AbortSignal> | null)?.aborted !== 'boolean') {
+        throw new ConfigError('options.signal', 'an AbortSignal', describe(signal));
+      }
+      const seeds = new SeedStream(options.seed ?? this.evalSeeds.next());
+      const maxRows = MAX_CHUNK_ROWS;
+      const plan = { k, chunkSize: options.chunkSize, maxRows, seeds, signal, resume: () => this.assertLive() };
+      return importanceWeightedNll(batch, plan, {
+        encode: (x) => this.encode(x),
+        decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
+        nll: (x, output) =>
+          this.likelihood === 'bernoulli'
+            ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
+            : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
+      });
     });
   }
 
