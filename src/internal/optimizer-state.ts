@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { StateError } from '../errors';
-import { hold } from './engine';
+import { HeldValue } from './engine';
 import { checkTensorState, restoreTensor, tensorState, type TensorState } from './tensor-state';
 
 /*
@@ -24,16 +24,36 @@ function isSlotList(value: unknown): value is (Slot | undefined)[] {
   return Array.isArray(value) && value.every((s) => s == null || (s as Partial<Slot>).variable instanceof tf.Variable);
 }
 
+interface FieldNames {
+  readonly scalars: readonly string[];
+  readonly slots: readonly string[];
+}
+
+// Which fields hold state, found once per optimizer: tfjs optimizers create every such field in their constructor,
+// and the scan (with tfjs's instanceof checks) would otherwise cost more than the rest of a step's snapshot.
+const fieldNames = new WeakMap<tf.Optimizer, FieldNames>();
+
+function namesOf(optimizer: tf.Optimizer): FieldNames {
+  let names = fieldNames.get(optimizer);
+  if (names === undefined) {
+    const entries = Object.entries(optimizer as unknown as Fields);
+    names = {
+      scalars: entries.filter(([, v]) => v instanceof tf.Variable).map(([k]) => k),
+      slots: entries.filter(([, v]) => isSlotList(v)).map(([k]) => k),
+    };
+    fieldNames.set(optimizer, names);
+  }
+  return names;
+}
+
 function scalarVariables(optimizer: tf.Optimizer): [string, tf.Variable][] {
-  return Object.entries(optimizer as unknown as Fields).filter(
-    (e): e is [string, tf.Variable] => e[1] instanceof tf.Variable,
-  );
+  const fields = optimizer as unknown as Fields;
+  return namesOf(optimizer).scalars.map((name) => [name, fields[name] as tf.Variable]);
 }
 
 function slotLists(optimizer: tf.Optimizer): [string, (Slot | undefined)[]][] {
-  return Object.entries(optimizer as unknown as Fields).filter((e): e is [string, (Slot | undefined)[]] =>
-    isSlotList(e[1]),
-  );
+  const fields = optimizer as unknown as Fields;
+  return namesOf(optimizer).slots.map((name) => [name, fields[name] as (Slot | undefined)[]]);
 }
 
 // The suffixes tfjs gives each slot list's variables (`${variable}/m`), kept so getWeights() names restored slots alike.
@@ -82,40 +102,35 @@ export function optimizerIsLive(optimizer: tf.Optimizer): boolean {
  */
 export class OptimizerSnapshot {
   private readonly iterations: number;
-  private readonly scalars: [tf.Variable, tf.Tensor][];
-  private readonly slots: [string, number, tf.Tensor[]][];
+  private readonly scalars: HeldValue[];
+  private readonly slots: [string, number, HeldValue[]][];
 
   constructor(private readonly optimizer: tf.Optimizer) {
     this.iterations = iterationsOf(optimizer);
-    this.scalars = scalarVariables(optimizer).map(([, v]) => [v, hold(v)]);
-    this.slots = slotLists(optimizer).map(([name, list]) => [name, list.length, list.map((s) => hold(s!.variable))]);
+    this.scalars = scalarVariables(optimizer).map(([, v]) => new HeldValue(v));
+    this.slots = slotLists(optimizer).map(([name, list]) => [
+      name,
+      list.length,
+      list.map((s) => new HeldValue(s!.variable)),
+    ]);
   }
 
-  /** Puts every value back, drops slots created since, and frees the snapshot. */
+  /** Puts every value back, drops slots created since, and releases the snapshot. */
   restore(): void {
     setIterations(this.optimizer, this.iterations);
-    for (const [v, value] of this.scalars) if (!v.isDisposed) v.assign(value);
+    for (const value of this.scalars) value.restore();
     const fields = this.optimizer as unknown as Fields;
     for (const [name, length, values] of this.slots) {
+      for (const value of values) value.restore();
       const list = fields[name] as (Slot | undefined)[];
-      values.forEach((value, i) => {
-        const slot = list[i];
-        if (slot !== undefined && !slot.variable.isDisposed) slot.variable.assign(value);
-      });
       for (const extra of list.splice(length)) extra?.variable.dispose();
     }
-    // A slot list that did not exist at capture (a custom optimizer creating one lazily) is dropped whole.
-    const captured = new Set(this.slots.map(([name]) => name));
-    for (const [name, list] of slotLists(this.optimizer)) {
-      if (!captured.has(name)) for (const extra of list.splice(0)) extra?.variable.dispose();
-    }
-    this.release();
   }
 
-  /** Frees the snapshot, keeping the optimizer as it is. */
+  /** Releases the snapshot, keeping the optimizer as it is. */
   release(): void {
-    for (const [, value] of this.scalars) value.dispose();
-    for (const [, , values] of this.slots) tf.dispose(values);
+    for (const value of this.scalars) value.release();
+    for (const [, , values] of this.slots) for (const value of values) value.release();
   }
 }
 

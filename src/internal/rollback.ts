@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { hold } from './engine';
+import { HeldValue } from './engine';
 import { OptimizerSnapshot } from './optimizer-state';
 
 /** A piece of JavaScript state a step advances (a seed stream's position, a dropout layer's mask count). */
@@ -14,34 +14,30 @@ export interface Counter {
  * counters. Values are held, not copied: tfjs never writes a buffer in place, so holding the old buffer is enough.
  */
 export class Rollback {
-  private readonly values: tf.Tensor[];
+  private readonly values: HeldValue[];
   private readonly optimizers: OptimizerSnapshot[];
   private readonly counts: number[];
 
   constructor(
-    private readonly variables: readonly tf.Variable[],
+    variables: readonly tf.Variable[],
     optimizers: readonly tf.Optimizer[],
     private readonly counters: readonly Counter[] = [],
   ) {
-    this.values = variables.map(hold);
+    this.values = variables.map((v) => new HeldValue(v));
     this.optimizers = optimizers.map((o) => new OptimizerSnapshot(o));
     this.counts = counters.map((c) => c.get());
   }
 
   /** Puts back every weight and optimizer value; with `counters`, the counters too. Frees the snapshot. */
   restore(counters = true): void {
-    // A variable disposed during the step (by a callback, while the step awaited its read) cannot take a value back.
-    this.variables.forEach((v, i) => {
-      if (!v.isDisposed) v.assign(this.values[i]!);
-    });
+    for (const v of this.values) v.restore();
     for (const o of this.optimizers) o.restore();
     if (counters) this.counters.forEach((c, i) => c.set(this.counts[i]!));
-    for (const v of this.values) v.dispose();
   }
 
   /** Keeps the step: frees the snapshot. */
   release(): void {
-    for (const v of this.values) v.dispose();
+    for (const v of this.values) v.release();
     for (const o of this.optimizers) o.release();
   }
 }
