@@ -6,11 +6,13 @@
  *
  *   npm run example:vae -- --epochs 30 --backend wasm
  *   npm run example:vae -- --latent 2 --epochs 30
+ *   npm run example:vae -- --checkpoint out/vae.ckpt   # Ctrl-C, then the same command carries on
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, VAE, imageGrid } from 'tfjs-generative';
 import { installWasmTrainingKernels } from 'tfjs-generative/wasm';
 import { BACKENDS, useBackend } from './lib/backend';
+import { Checkpointer } from './lib/checkpoint';
 import { parseFlags } from './lib/cli';
 import { mnistTensors } from './lib/mnist';
 import { writePng } from './lib/png';
@@ -25,6 +27,8 @@ const flags = parseFlags(
     iwae: { type: 'number', integer: true, min: 0, default: 50, description: 'samples of the final IWAE bound (0: skip)' },
     seed: { type: 'number', integer: true, default: 1, description: 'seed of the split, weights, noise and data order' },
     out: { type: 'string', default: 'out/vae', description: 'prefix of the two PNGs: <out>-reconstructions.png, …' },
+    checkpoint: { type: 'string', default: '', description: 'file to save the run to, and to resume from if it exists' },
+    checkpointEvery: { type: 'number', integer: true, min: 1, default: 100, description: 'steps between checkpoints' },
   },
   { description: 'Trains a VAE on real MNIST digits and writes reconstructions and a latent grid.', command: 'npm run example:vae --' },
 );
@@ -38,36 +42,56 @@ const vae = new VAE({ latentDim: flags.latent, seed: flags.seed });
 const nTrain = data.train.shape[0];
 const stepsPerEpoch = Math.floor(nTrain / flags.batchSize);
 
+// The flags that shape the run: a checkpoint resumes only under the same ones (--epochs and --backend may change).
+const checkpoints =
+  flags.checkpoint === ''
+    ? undefined
+    : new Checkpointer(vae, {
+        path: flags.checkpoint,
+        every: flags.checkpointEvery,
+        run: { example: 'vae-mnist', latent: flags.latent, batchSize: flags.batchSize, seed: flags.seed },
+        flags: { latent: '--latent', batchSize: '--batch-size', seed: '--seed' },
+      });
+const resumeFrom = await checkpoints?.restore(flags.epochs * stepsPerEpoch);
+
 console.log(
   `Training a VAE (latent ${flags.latent}) on ${nTrain} MNIST digits, testing on ${data.test.shape[0]}: ` +
     `${flags.epochs} epochs of ${stepsPerEpoch} steps of ${flags.batchSize}, backend ${backend}, seed ${flags.seed}.`,
 );
 const started = performance.now();
 let progress: Progress | undefined;
-await new Trainer(vae).fit(data.train, {
+const history = await new Trainer(vae).fit(data.train, {
   batchSize: flags.batchSize,
   epochs: flags.epochs,
   dropRemainder: true,
   seed: flags.seed,
-  callbacks: {
-    onEpochBegin(epoch) {
-      progress = new Progress(stepsPerEpoch, { label: `epoch ${epoch + 1}/${flags.epochs}`, lines: 1 });
+  ...(resumeFrom !== undefined && { resumeFrom }),
+  ...(checkpoints !== undefined && { signal: checkpoints.signal }),
+  callbacks: [
+    {
+      onEpochBegin(epoch, ctx) {
+        // A resumed run starts part-way through an epoch: ctx.position.batch steps of it are done already.
+        const label = `epoch ${epoch + 1}/${flags.epochs}`;
+        progress = new Progress(stepsPerEpoch, { label, lines: 1, start: ctx.position.batch });
+      },
+      onStepEnd: (step, logs) => progress?.update((step % stepsPerEpoch) + 1, logs),
+      async onEpochEnd() {
+        progress?.done();
+        // One z per test digit, and the same seed every epoch, so the epochs are compared on the same noise.
+        const test = await vae.evaluate(data.test, { seed: 0 });
+        const elapsed = (performance.now() - started) / 1000;
+        console.log(
+          `  test −ELBO ${test.negativeElbo.toFixed(2)} nats (reconstruction ${test.reconstruction.toFixed(2)}, ` +
+            `KL ${test.kl.toFixed(2)}) · ${elapsed.toFixed(0)} s`,
+        );
+      },
     },
-    onStepEnd: (step, logs) => progress?.update((step % stepsPerEpoch) + 1, logs),
-    async onEpochEnd() {
-      progress?.done();
-      // One z per test digit, and the same seed every epoch, so the epochs are compared on the same noise.
-      const test = await vae.evaluate(data.test, { seed: 0 });
-      const elapsed = (performance.now() - started) / 1000;
-      console.log(
-        `  test −ELBO ${test.negativeElbo.toFixed(2)} nats (reconstruction ${test.reconstruction.toFixed(2)}, ` +
-          `KL ${test.kl.toFixed(2)}) · ${elapsed.toFixed(0)} s`,
-      );
-    },
-  },
+    checkpoints?.callbacks ?? {},
+  ],
 });
+if (await checkpoints?.finish(history)) process.exit(130);
 const seconds = (performance.now() - started) / 1000;
-console.log(`Trained in ${seconds.toFixed(1)} s (${((flags.epochs * stepsPerEpoch) / seconds).toFixed(1)} steps/s).`);
+console.log(`Trained in ${seconds.toFixed(1)} s (${(history.steps.length / seconds).toFixed(1)} steps/s).`);
 
 if (flags.iwae > 0) {
   const t = performance.now();

@@ -13,6 +13,8 @@ export interface ProgressOptions {
   readonly lines?: number;
   /** Minimum time between redraws on a terminal, in ms; default `100`. */
   readonly redrawMs?: number;
+  /** Steps already done when the display starts (a resumed run), left out of the speed; default `0`. */
+  readonly start?: number;
 }
 
 /**
@@ -86,7 +88,7 @@ export class Progress {
 
   private format(step: number, logs: Readonly<Record<string, number>>, now: number): string {
     const seconds = (now - this.start) / 1000;
-    const rate = seconds > 0 ? step / seconds : 0;
+    const rate = seconds > 0 ? (step - (this.options.start ?? 0)) / seconds : 0;
     const left = rate > 0 ? (this.total - step) / rate : NaN;
     const width = String(this.total).length;
     const label = this.options.label === undefined ? '' : `${this.options.label} `;
