@@ -3,34 +3,18 @@
  * package (its install script downloads libtensorflow), so the tier runs only where it is installed, and otherwise
  * skips with its reason printed once by tests/tensorflow/global-setup.ts and named by a skipped test in each file.
  *
- * Nothing here imports tfjs-node: tests/tensorflow/setup.ts loads it, and only after `tfjsNodeMissing()` found it.
+ * Nothing here imports tfjs-node: tests/tensorflow/setup.ts loads it, and only after `tfjsNodeMissing()`
+ * (tests/tensorflow/availability.ts) found it.
  */
 
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { GAN, dcganDiscriminator, dcganGenerator } from '../../src';
 import { mulberry32 } from '../../examples/lib/prng';
+import { tfjsNodeMissing } from '../tensorflow/availability';
 import type { ParityTrace } from './parity';
 
-/** The package that registers the `tensorflow` backend (tfjs-node-gpu registers the same name). */
-export const TFJS_NODE = '@tensorflow/tfjs-node';
-
-/** How to get it, for the skip message. */
-export const INSTALL_HINT = `npm install --no-save ${TFJS_NODE}@${tf.version_core}`;
-
-/**
- * Why the tier cannot run here, or `null` when tfjs-node can be resolved. Resolves the package without loading it:
- * a package that resolves but fails to load (an addon that was never built) fails the tier instead of skipping it.
- */
-export function tfjsNodeMissing(): string | null {
-  try {
-    createRequire(import.meta.url).resolve(TFJS_NODE);
-    return null;
-  } catch {
-    return `${TFJS_NODE} is not installed; to run this tier: ${INSTALL_HINT}`;
-  }
-}
+export { INSTALL_HINT, TFJS_NODE, tfjsNodeMissing } from '../tensorflow/availability';
 
 /**
  * `describe` on the tensorflow backend: the block's tests run with `tensorflow` active and cpu is restored after. When

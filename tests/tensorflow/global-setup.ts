@@ -1,4 +1,4 @@
-import { tfjsNodeMissing } from '../helpers/tensorflow';
+import { tfjsNodeMissing } from './availability';
 
 // Runs once per `vitest run` that includes this tier, in the main process, so the reason for a skip is printed
 // exactly once and outside any test's console checks.
