@@ -26,7 +26,7 @@ function smallDcgan(): GAN {
 
 describeOnTensorflow('probeBackend', () => {
   it('reports the native backend, float32 numerics, no webgl fields and no missing kernels', () => {
-    expect(probeBackend({ secondDerivatives: false })).toEqual({
+    expect(probeBackend({ secondDerivatives: false })).toMatchObject({
       backend: 'tensorflow',
       webglVersion: 0,
       textureFloat: 'n/a',
