@@ -5,6 +5,7 @@
  */
 
 import { ConfigError, ValueError } from './errors';
+import { describe } from './internal/describe';
 
 const UINT32 = 0x1_0000_0000;
 
@@ -64,16 +65,11 @@ export function assertSeed(
   kind: 'config' | 'value' = 'config',
 ): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    const received = typeof value === 'number' || typeof value === 'bigint' ? String(value) : describeValue(value);
+    const received = describe(value);
     const expected = 'a safe integer (|seed| < 2^53)';
     if (kind === 'config') throw new ConfigError(argument, expected, received);
     throw new ValueError(argument, expected, received);
   }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
 }
 
 /**
@@ -101,7 +97,7 @@ export class SeedStream {
   constructor(seed?: number, draws = 0) {
     if (seed !== undefined) assertSeed(seed, 'seed', 'value');
     if (!Number.isSafeInteger(draws) || draws < 0) {
-      throw new ValueError('draws', 'a safe integer >= 0', String(draws));
+      throw new ValueError('draws', 'a safe integer >= 0', describe(draws));
     }
     this.seed = seed === undefined ? Math.floor(Math.random() * UINT32) : seed;
     this.counter = draws;
@@ -117,8 +113,13 @@ export class SeedStream {
     return opSeed(mixSeed(this.seed, this.counter++));
   }
 
-  /** A new independent stream for a named purpose, so adding draws in one place never shifts another's. */
+  /**
+   * A new independent stream for a named purpose, so adding draws in one place never shifts another's.
+   *
+   * @param label - a safe integer naming the purpose; different labels give independent streams
+   */
   fork(label: number): SeedStream {
+    if (!Number.isSafeInteger(label)) throw new ValueError('label', 'a safe integer', describe(label));
     return new SeedStream(mix((this.seed | 0) ^ 0x5bd1e995, highBits(this.seed), label | 0, highBits(label)));
   }
 }

@@ -7,7 +7,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { assertOptions } from '../internal/options';
-import { assertPositiveInteger, describe } from '../internal/shapes';
+import { assertCount, describe } from '../internal/shapes';
 import { assertSeed, type SeedStream } from '../random';
 
 /** Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2. */
@@ -32,23 +32,23 @@ export function checkBoolean(value: unknown, argument: string): void {
 
 /** Checks a list of positive layer sizes (units or filters), naming the offending entry. */
 export function checkSizes(sizes: readonly number[], argument: string): readonly number[] {
-  if (!Array.isArray(sizes)) throw new ConfigError(argument, 'an array of integers >= 1', String(sizes));
-  sizes.forEach((u, i) => assertPositiveInteger(u, `${argument}[${i}]`));
+  if (!Array.isArray(sizes)) throw new ConfigError(argument, 'an array of integers >= 1', describe(sizes));
+  sizes.forEach((u, i) => assertCount(u, `${argument}[${i}]`, 1));
   return sizes;
 }
 
 /** Checks an activation option. */
 export function checkActivation(activation: unknown, argument: string): HiddenActivation {
   if (activation !== 'relu' && activation !== 'leakyRelu' && activation !== 'tanh') {
-    throw new ConfigError(argument, "'relu', 'leakyRelu' or 'tanh'", JSON.stringify(activation));
+    throw new ConfigError(argument, "'relu', 'leakyRelu' or 'tanh'", describe(activation));
   }
   return activation;
 }
 
 /** Checks a shape option: non-empty, every size a positive integer. */
 export function checkShape(shape: readonly number[], argument: string): void {
-  if (!Array.isArray(shape) || shape.length < 1) throw new ConfigError(argument, 'a non-empty shape', String(shape));
-  shape.forEach((d, i) => assertPositiveInteger(d, `${argument}[${i}]`));
+  if (!Array.isArray(shape) || shape.length < 1) throw new ConfigError(argument, 'a non-empty shape', describe(shape));
+  shape.forEach((d, i) => assertCount(d, `${argument}[${i}]`, 1));
 }
 
 /** Number of elements of one example of `shape`. */

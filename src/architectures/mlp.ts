@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
-import { assertNumberInRange, assertPositiveInteger } from '../internal/shapes';
+import { assertNumberInRange, assertPositiveInteger, describe } from '../internal/shapes';
 import { SeedStream } from '../random';
 import {
   activationLayer,
@@ -139,7 +139,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
   checkBoolean(options.batchNorm, 'options.batchNorm');
   const output = options.outputActivation ?? 'tanh';
   if (output !== 'tanh' && output !== 'sigmoid' && output !== 'linear') {
-    throw new ConfigError('options.outputActivation', "'tanh', 'sigmoid' or 'linear'", JSON.stringify(output));
+    throw new ConfigError('options.outputActivation', "'tanh', 'sigmoid' or 'linear'", describe(output));
   }
   const latentDim = options.latentDim ?? 100;
   assertPositiveInteger(latentDim, 'options.latentDim');

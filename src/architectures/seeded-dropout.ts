@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
+import { describe } from '../internal/describe';
 import { assertSeed, mixSeed } from '../random';
 
 /** Constructor arguments of {@link SeededDropout}. */
@@ -49,7 +50,7 @@ export class SeededDropout extends tfl.layers.Layer {
   constructor(args: SeededDropoutArgs) {
     super(args.name === undefined ? {} : { name: args.name });
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
-      throw new ConfigError('args.rate', 'a number in [0, 1)', String(args.rate));
+      throw new ConfigError('args.rate', 'a number in [0, 1)', describe(args.rate));
     }
     assertSeed(args.seed, 'args.seed');
     this.rate = args.rate;

@@ -6,7 +6,7 @@
 
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
-import { assertPositiveInteger, formatShape } from '../internal/shapes';
+import { assertPositiveInteger, describe, formatShape } from '../internal/shapes';
 import { SeedStream } from '../random';
 import {
   activationLayer,
@@ -180,7 +180,7 @@ export function mlpDecoder(options: MlpDecoderOptions = {}): tfl.LayersModel {
 function convShapes(options: ConvVaeOptions) {
   const imageShape = options.imageShape ?? [28, 28, 1];
   if (!Array.isArray(imageShape) || imageShape.length !== 3) {
-    throw new ConfigError('options.imageShape', '[height, width, channels]', String(imageShape));
+    throw new ConfigError('options.imageShape', '[height, width, channels]', describe(imageShape));
   }
   checkShape(imageShape, 'options.imageShape');
   const filters = checkSizes(options.filters ?? [32, 64], 'options.filters');

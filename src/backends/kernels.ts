@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
+import { describe } from '../internal/describe';
 
 /**
  * Kernels of the optimizer (Adam), the built-in losses and the per-step checks and logs, needed whatever the layers.
@@ -98,6 +99,11 @@ export function layerKernels(className: string, activation = 'linear'): readonly
   return own === undefined || act === undefined ? undefined : [...own, ...act];
 }
 
+/** Refuses anything but a tfjs-layers model, so a wrong argument is a typed error naming it, not a TypeError. */
+function assertModel(model: unknown, argument: string): asserts model is tfl.LayersModel {
+  if (!(model instanceof tfl.LayersModel)) throw new ConfigError(argument, 'a tfjs-layers LayersModel', describe(model));
+}
+
 function flatLayers(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[] {
   if (model instanceof tfl.LayersModel) return model.layers.flatMap((layer) => flatLayers(layer));
   return [model];
@@ -122,6 +128,7 @@ function activationOf(layer: tfl.layers.Layer): string {
  * ```
  */
 export function trainingKernels(model: tfl.LayersModel): KernelRequirements {
+  assertModel(model, 'model');
   const kernels = new Set<string>(TRAINING_BASE);
   const unknownLayers: string[] = [];
   for (const layer of flatLayers(model)) {
@@ -155,6 +162,7 @@ function registered(backend: string): Set<string> {
  * ```
  */
 export function missingKernels(model: tfl.LayersModel, backend: string = activeBackend()): readonly string[] {
+  assertModel(model, 'model');
   const have = registered(backend);
   return trainingKernels(model).kernels.filter((k) => !have.has(k));
 }
@@ -175,6 +183,7 @@ export function missingKernels(model: tfl.LayersModel, backend: string = activeB
  * ```
  */
 export function assertKernelsAvailable(model: tfl.LayersModel, argument: string): void {
+  assertModel(model, typeof argument === 'string' ? argument : 'model');
   const backend = activeBackend();
   const have = registered(backend);
   const missing = new Set<string>();

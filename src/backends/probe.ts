@@ -6,6 +6,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
+import { describe } from '../internal/describe';
+import { assertOptions } from '../internal/options';
 import { LIBRARY_LAYERS, layerKernels } from './kernels';
 
 /** The float format of a webgl backend's textures; `'n/a'` on other backends, which compute in float32. */
@@ -173,6 +175,11 @@ function releaseFailedTape(): void {
  * ```
  */
 export function probeBackend(options: ProbeOptions = {}): BackendCapabilities {
+  assertOptions(options, ['secondDerivatives'], 'options', 'ProbeOptions');
+  const runSecondDerivatives = options.secondDerivatives ?? true;
+  if (typeof runSecondDerivatives !== 'boolean') {
+    throw new ConfigError('options.secondDerivatives', 'a boolean', describe(runSecondDerivatives));
+  }
   let defaultEpsilon: number;
   try {
     defaultEpsilon = tf.backend().epsilon(); // also makes tfjs pick a backend if none was set
@@ -195,7 +202,7 @@ export function probeBackend(options: ProbeOptions = {}): BackendCapabilities {
   }
 
   let secondDerivatives: SecondDerivativeReport | null = null;
-  if (options.secondDerivatives ?? true) {
+  if (runSecondDerivatives) {
     const checks = Object.entries(SECOND_DERIVATIVE_OPS).map(([op, f]) => secondDerivative(op, f));
     secondDerivatives = { supported: checks.every((c) => c.ok), checks };
   }

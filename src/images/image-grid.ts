@@ -6,6 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../errors';
+import { assertOptions } from '../internal/options';
 import { assertTensor, describe, formatShape } from '../internal/shapes';
 
 /** Options of {@link imageGrid}. */
@@ -71,6 +72,7 @@ export interface ImageGridOptions {
  */
 export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): tf.Tensor3D {
   assertTensor(images, 'images');
+  assertOptions(options, ['imageShape', 'rows', 'cols', 'padding', 'padValue', 'range'], 'options', 'ImageGridOptions');
   if (images.dtype !== 'float32' && images.dtype !== 'int32') {
     throw new ShapeError('images', "dtype 'float32' or 'int32'", `dtype '${images.dtype}'`);
   }
@@ -86,6 +88,10 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): tf
     throw new ConfigError('options.padValue', 'a number in [0, 1]', describe(padValue));
   }
   const [min, max] = resolveRange(options.range);
+  // The grid is one tensor: a padding that makes it too big to allocate is refused here, not as a RangeError in tfjs.
+  if (rows * (h + padding) * cols * (w + padding) * c > 2 ** 31 - 1) {
+    throw new ConfigError('options.padding', 'a padding that keeps the grid under 2^31 − 1 values', describe(padding));
+  }
 
   return tf.tidy(() => {
     const batch = tf.reshape(tf.cast(images, 'float32'), [n, h, w, c]); // [n, h, w, c]
@@ -183,10 +189,12 @@ function resolveRange(range: ImageGridOptions['range']): [number, number] {
     Array.isArray(range) &&
     range.length === 2 &&
     range.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
-    range[0]! < range[1]!;
+    // The width is divided by in float32: one that rounds to 0 (or overflows) there would map every pixel to NaN.
+    Number.isFinite(Math.fround(Math.fround(range[1]!) - Math.fround(range[0]!))) &&
+    Math.fround(Math.fround(range[1]!) - Math.fround(range[0]!)) > 0;
   if (!ok) {
     const received = Array.isArray(range) ? `[${range.join(', ')}]` : describe(range);
-    throw new ConfigError('options.range', '[min, max] of finite numbers with min < max', received);
+    throw new ConfigError('options.range', '[min, max] of finite float32 numbers with min < max', received);
   }
   return [range[0]!, range[1]!];
 }

@@ -30,8 +30,8 @@ export function checkCount(value: unknown, path: string): number {
 
 /** A seed stream's position `[seed, draws]`. */
 export function checkStream(value: unknown, path: string): [number, number] {
-  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'number' || !Number.isFinite(value[0])) {
-    throw new StateError(path, '[seed, draws]', describe(value));
+  if (!Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0])) {
+    throw new StateError(path, '[seed, draws], safe integers', describe(value));
   }
   return [value[0], checkCount(value[1], `${path}[1]`)];
 }

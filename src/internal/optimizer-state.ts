@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { StateError } from '../errors';
+import { describe } from './describe';
 import { HeldValue } from './engine';
 import { checkTensorState, restoreTensor, tensorState, type TensorState } from './tensor-state';
 
@@ -146,6 +147,19 @@ export interface OptimizerState {
   readonly slots: Readonly<Record<string, readonly TensorState[]>>;
 }
 
+/** Checks that `saved` has the fields of an {@link OptimizerState}, before any of them is read. */
+function checkOptimizerShape(saved: unknown, path: string): OptimizerState {
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isRecord(saved)) throw new StateError(path, 'a saved optimizer { className, iterations, scalars, slots }', describe(saved));
+  if (!isRecord(saved['scalars'])) throw new StateError(`${path}.scalars`, 'an object', describe(saved['scalars']));
+  const slots = saved['slots'];
+  if (!isRecord(slots)) throw new StateError(`${path}.slots`, 'an object', describe(slots));
+  for (const [name, list] of Object.entries(slots)) {
+    if (!Array.isArray(list)) throw new StateError(`${path}.slots.${name}`, 'an array', describe(list));
+  }
+  return saved as unknown as OptimizerState;
+}
+
 /** Reads the optimizer's state into plain arrays. */
 export async function readOptimizerState(optimizer: tf.Optimizer): Promise<OptimizerState> {
   const scalars: Record<string, TensorState> = {};
@@ -163,19 +177,17 @@ export async function readOptimizerState(optimizer: tf.Optimizer): Promise<Optim
  */
 export function prepareOptimizerState(
   optimizer: tf.Optimizer,
-  state: OptimizerState,
+  saved: unknown,
   variables: readonly tf.Variable[],
   path: string,
 ): () => void {
+  const state = checkOptimizerShape(saved, path);
   if (state.className !== optimizer.getClassName()) {
-    throw new StateError(
-      `${path}.className`,
-      `'${optimizer.getClassName()}' (the model's optimizer)`,
-      `'${state.className}'`,
-    );
+    const expected = `'${optimizer.getClassName()}' (the model's optimizer)`;
+    throw new StateError(`${path}.className`, expected, describe(state.className));
   }
   if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) {
-    throw new StateError(`${path}.iterations`, 'an integer >= 0', String(state.iterations));
+    throw new StateError(`${path}.iterations`, 'an integer >= 0', describe(state.iterations));
   }
   const scalars = scalarVariables(optimizer);
   const writes: (() => void)[] = [];

@@ -10,12 +10,12 @@ import { describe } from './shapes';
  * @param argument - its path as the caller wrote it, e.g. `config.steps` or `options`
  * @param typeName - the documented type, for the message, e.g. `GANTrainSteps`
  */
-export function assertOptions(
-  value: unknown,
+export function assertOptions<T>(
+  value: T,
   known: readonly string[],
   argument: string,
   typeName: string,
-): asserts value is Record<string, unknown> {
+): asserts value is T & Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError(argument, `an object (${typeName})`, describe(value));
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, ValueError } from '../errors';
+import { describe } from './describe';
 
 /** A shape pattern: `null` matches any size (the batch axis, as in tfjs-layers' `inputShape`). */
 export type ShapePattern = readonly (number | null)[];
@@ -110,17 +111,33 @@ export function assertPositiveInteger(value: unknown, argument: string): asserts
   }
 }
 
+/** The number of values in a tensor of `shape`. */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The most values one tensor can hold here (typed arrays are indexed by 32-bit integers). */
+const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+
+/**
+ * A count of items (examples, steps) that is an integer >= 1 and whose tensor of `perItem` values each can be
+ * allocated, so an absurd count is a typed error instead of a RangeError from deep inside tfjs.
+ */
+export function assertCount(value: unknown, argument: string, perItem: number): asserts value is number {
+  assertPositiveInteger(value, argument);
+  if (value * perItem > MAX_TENSOR_SIZE) {
+    const most = Math.floor(MAX_TENSOR_SIZE / perItem);
+    throw new ConfigError(argument, `an integer in [1, ${most}] (at most 2^31 − 1 values per tensor)`, describe(value));
+  }
+}
+
 export function assertNumberInRange(value: unknown, argument: string, min: number, max: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new ConfigError(argument, `a number in [${min}, ${max}]`, describe(value));
   }
 }
 
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value instanceof tf.Tensor) return `a tensor of shape ${formatShape(value.shape)}`;
-  return String(value);
-}
+export { describe };
 
 /** The shape of a network's single input or output, `[null, ...]`; a ConfigError when it has several. */
 export function onlyShape(tensors: tfl.SymbolicTensor[], argument: string): (number | null)[] {

@@ -28,7 +28,7 @@ export interface ReductionOptions {
 export function resolveReduction(reduction: Reduction | undefined, argument: string): Reduction {
   const r = reduction ?? 'mean';
   if (r !== 'mean' && r !== 'sum' && r !== 'none') {
-    throw new ConfigError(argument, "'mean', 'sum' or 'none'", JSON.stringify(r));
+    throw new ConfigError(argument, "'mean', 'sum' or 'none'", describe(r));
   }
   return r;
 }

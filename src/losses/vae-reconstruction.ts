@@ -10,6 +10,9 @@ import {
   type ReductionOptions,
 } from './reduction';
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+const LOG_FLOAT32_MAX = Math.log(FLOAT32_MAX);
+
 /**
  * Options of the VAE loss terms. Each term is first summed over every non-batch axis, giving one value per example
  * (nats); `reduction` then combines the examples.
@@ -133,7 +136,8 @@ export function bernoulliReconstructionLoss<R extends Reduction = 'mean'>(
 /**
  * The Gaussian reconstruction term of a VAE, −log N(x; μ, σ²) summed over all non-batch axes:
  * `½·[(x − μ)²·e^(−log σ²) + log σ² + log 2π]` per dimension. With the default σ² = 1 and no constant this is half
- * the summed squared error. The ½·log(2π) constant (0.9189 nats per dimension) is included by default, so the result
+ * the summed squared error. The precision e^(−log σ²) is capped at float32's largest value (log σ² below about −88.7
+ * counts as −88.7 in the squared term), so a perfect reconstruction never gives 0·∞. The ½·log(2π) constant (0.9189 nats per dimension) is included by default, so the result
  * is a true negative log-density in nats; drop it with `includeConstant: false`.
  *
  * @param targets - data `[batch, ...]`
@@ -161,7 +165,7 @@ export function gaussianReconstructionLoss<R extends Reduction = 'mean'>(
   assertIncludeConstant(options.includeConstant);
   const logVar = options.logVar ?? 0;
   if (typeof logVar === 'number') {
-    if (!Number.isFinite(logVar)) throw new ValueError('options.logVar', 'a finite number', String(logVar));
+    if (!Number.isFinite(logVar)) throw new ValueError('options.logVar', 'a finite number', describe(logVar));
   } else {
     assertTensor(logVar, 'options.logVar');
     assertFloat(logVar, 'options.logVar');
@@ -173,7 +177,11 @@ export function gaussianReconstructionLoss<R extends Reduction = 'mean'>(
   const constant = (options.includeConstant ?? true) ? HALF_LOG_2PI : 0;
   return tf.tidy(() => {
     const squared = tf.squaredDifference(targets, mean);
-    const precision = typeof logVar === 'number' ? Math.exp(-logVar) : tf.exp(tf.neg(logVar)); // 1 / σ²
+    // 1 / σ², capped at float32's largest value: beyond it a perfect reconstruction would give 0·∞ = NaN.
+    const precision =
+      typeof logVar === 'number'
+        ? Math.min(Math.exp(-logVar), FLOAT32_MAX)
+        : tf.exp(tf.minimum(tf.neg(logVar), LOG_FLOAT32_MAX));
     const scaled = tf.mul(squared, precision);
     const values = tf.add(tf.mul(scaled, 0.5), tf.add(tf.mul(logVar, 0.5), constant)); // targets' shape
     return reducePerExample(values, reduction);

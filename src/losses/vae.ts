@@ -154,7 +154,13 @@ export function negativeElbo<R extends Reduction = 'mean'>(
             ...(options.includeConstant === undefined ? {} : { includeConstant: options.includeConstant }),
           });
     const kl = gaussianKlDivergence(mean, logVar, { reduction });
-    const loss = beta === 1 ? tf.add(reconstruction, kl) : tf.add(reconstruction, tf.mul(kl, beta));
+    // β = 0 (a warm-up's first step) drops the KL term rather than multiplying it: an overflowing KL times 0 is NaN.
+    const loss =
+      beta === 1
+        ? tf.add(reconstruction, kl)
+        : Math.fround(beta) === 0
+          ? tf.clone(reconstruction)
+          : tf.add(reconstruction, tf.mul(kl, beta));
     return { loss, reconstruction, kl };
   }) as unknown as ElboParts<LossResult<R>>;
 }

@@ -2,7 +2,8 @@ import type { io } from '@tensorflow/tfjs-core';
 import { StateError } from '../errors';
 import { readLittleEndian, writeLittleEndian, type StateTypedArrayKind } from './bytes';
 import { crc32 } from './crc32';
-import { describe, expectKeys, headerToTree, isIndex, treeToHeader, type StateTree } from './tree';
+import { describe } from '../internal/describe';
+import { expectKeys, headerToTree, isIndex, treeToHeader, type StateTree } from './tree';
 
 // The ModelArtifacts form: the JSON header (typed arrays as {"$": kind, "weight": i}) goes in `modelTopology`, the
 // typed arrays' little-endian bytes in `weightData`, back to back in tree order as tfjs lays out weights, and

@@ -1,7 +1,8 @@
 import { StateError } from '../errors';
 import { ELEMENT_BYTES, readLittleEndian, typedArrayName, writeLittleEndian, type StateTypedArray } from './bytes';
 import { crc32 } from './crc32';
-import { describe, expectKeys, headerToTree, isIndex, treeToHeader, type StateTree } from './tree';
+import { describe } from '../internal/describe';
+import { expectKeys, headerToTree, isIndex, treeToHeader, type StateTree } from './tree';
 
 // Layout of an encoded state (all integers little-endian):
 //   offset    bytes  field

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors';
 import { stateFromArtifacts, stateToArtifacts } from './artifacts';
-import { describe, type StateTree } from './tree';
+import { describe } from '../internal/describe';
+import type { StateTree } from './tree';
 
 /**
  * Where to save: a tfjs IO handler, or a URL a registered handler takes (`indexeddb://name`, `file://dir`).

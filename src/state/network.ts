@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { SeededDropout } from '../architectures/seeded-dropout';
 import { ValueError } from '../errors';
 import { saveHandlerFor, type SaveDestination } from './handlers';
-import { describe } from './tree';
+import { describe } from '../internal/describe';
 
 /**
  * Saves a network so that plain tfjs-layers loads it: through `destination`, as `model.save` would, except that every

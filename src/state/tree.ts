@@ -3,6 +3,7 @@
 // an object, so those become tagged objects `{ "$": tag, ... }`; a plain object that has a `$` key of its own is
 // wrapped as `{ "$": "object", "entries": {...} }`, so no tree collides with a tag.
 import { StateError } from '../errors';
+import { describe } from '../internal/describe';
 import { isStateKind, typedArrayName, type StateTypedArray, type StateTypedArrayKind } from './bytes';
 
 /**
@@ -115,25 +116,6 @@ function hintFor(v: object): string | undefined {
   if (isTensorLike(v)) return 'Store `await tensor.data()` (with its shape and dtype) instead.';
   if (v instanceof ArrayBuffer) return 'Wrap it in a Uint8Array.';
   return undefined;
-}
-
-/** A short description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  if (v === null) return 'null';
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'symbol') return 'a symbol';
-  if (typeof v === 'bigint') return 'a bigint';
-  if (typeof v === 'string') return v.length > 40 ? `a ${v.length}-character string` : JSON.stringify(v);
-  if (typeof v !== 'object') return String(v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (isTensorLike(v)) return 'a tf.Tensor';
-  const kind = typedArrayName(v);
-  if (kind !== undefined) return `a ${kind}`;
-  const proto = Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null;
-  if (proto === null || Object.getPrototypeOf(proto) === null) return 'an object';
-  const name = proto.constructor?.name;
-  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an instance of a class';
 }
 
 /** The state tree a JSON header describes; `readRef` turns each typed-array reference into an array. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { applyKernelPatches } from './kernel-patch';
-import { batchMatMulPatch } from './batch-mat-mul';
+import { batchMatMulPatch, fusedMatMulPatch } from './batch-mat-mul';
 import { conv2dBackpropFilterPatch } from './conv2d-backprop-filter';
 import { conv2dBackpropInputPatch } from './conv2d-backprop-input';
 import { identityPatch } from './identity';
@@ -13,6 +13,7 @@ import { tilePatch } from './tile';
 
 const TRAINING_PATCHES = [
   batchMatMulPatch,
+  fusedMatMulPatch,
   conv2dBackpropFilterPatch,
   conv2dBackpropInputPatch,
   tilePatch,

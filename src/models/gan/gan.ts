@@ -20,7 +20,7 @@ import { claimParts, releaseParts } from '../../internal/ownership';
 import {
   assertFiniteInRange,
   assertFloat,
-  assertPositiveInteger,
+  assertCount,
   assertShape,
   assertTensor,
   assertConfiguredDataShape,
@@ -29,6 +29,7 @@ import {
   formatShape,
   onlyShape,
   type ShapePattern,
+  sizeOf,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
 import { SeedStream, assertSeed, opSeed } from '../../random';
@@ -260,7 +261,7 @@ export class GAN implements Trainable<tf.Tensor> {
    */
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertLive();
-    assertPositiveInteger(n, 'n');
+    assertCount(n, 'n', Math.max(this.latentDim, sizeOf(this.dataShape)));
     assertOptions(options, ['seed'], 'options', 'SampleOptions');
     if (options.seed !== undefined) assertSeed(options.seed, 'options.seed');
     const seed = opSeed(options.seed ?? this.sampleSeeds.next());
@@ -281,7 +282,6 @@ export class GAN implements Trainable<tf.Tensor> {
    */
   async getState(): Promise<GANState> {
     this.assertLive();
-    this.assertIntact();
     return {
       format: GAN_STATE_FORMAT,
       version: 1,
@@ -310,7 +310,6 @@ export class GAN implements Trainable<tf.Tensor> {
    */
   setState(state: GANState): void {
     this.assertLive();
-    this.assertIntact();
     if (this.step.busy) throw busyError('GAN', 'setState');
     const s = checkStateHeader(state, GAN_STATE_FORMAT);
     const writes = [
@@ -318,13 +317,13 @@ export class GAN implements Trainable<tf.Tensor> {
       this.discriminatorParts.prepare(s['discriminator'], 'state.discriminator'),
       prepareOptimizerState(
         this.generatorOptimizer,
-        s['generatorOptimizer'] as OptimizerState,
+        s['generatorOptimizer'],
         this.generatorVariables,
         'state.generatorOptimizer',
       ),
       prepareOptimizerState(
         this.discriminatorOptimizer,
-        s['discriminatorOptimizer'] as OptimizerState,
+        s['discriminatorOptimizer'],
         this.discriminatorVariables,
         'state.discriminatorOptimizer',
       ),
@@ -370,7 +369,6 @@ export class GAN implements Trainable<tf.Tensor> {
   }
 
   private async checkStep(realBatch: tf.Tensor): Promise<void> {
-    this.assertIntact();
     this.kernels.check(); // one Set lookup after the first step on a backend
     assertTensor(realBatch, 'realBatch');
     assertFloat(realBatch, 'realBatch');
@@ -477,8 +475,10 @@ export class GAN implements Trainable<tf.Tensor> {
     return [null, ...this.dataShape];
   }
 
+  /** Every public call starts here: a disposed model, or a part disposed behind its back, is refused up front. */
   private assertLive(): void {
     if (this.disposed) throw new ValueError('this', 'a live GAN', 'a disposed GAN');
+    this.assertIntact();
   }
 
   /** Parts disposed behind the GAN's back are found before anything changes, not half-way through a step. */

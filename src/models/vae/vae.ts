@@ -17,7 +17,7 @@ import {
 } from '../../internal/optimizer-state';
 import { assertOptions } from '../../internal/options';
 import { claimParts, releaseParts } from '../../internal/ownership';
-import { assertNumberInRange, assertPositiveInteger, describe } from '../../internal/shapes';
+import { assertCount, assertNumberInRange, assertPositiveInteger, describe, sizeOf } from '../../internal/shapes';
 import { restoreTensor, tensorState, type TensorState } from '../../internal/tensor-state';
 import { trainableVariables } from '../../internal/variables';
 import { negativeElbo, type ElboParts } from '../../losses/vae';
@@ -225,7 +225,6 @@ export class VAE implements Trainable<tf.Tensor> {
       this.config.nonFinite,
       this.steps,
       async () => {
-        this.assertIntact();
         this.kernels.check(); // one Set lookup after the first step on a backend
         await this.checkBatch(batch, 'batch');
       },
@@ -252,7 +251,6 @@ export class VAE implements Trainable<tf.Tensor> {
    */
   async getState(): Promise<VAEState> {
     this.assertLive();
-    this.assertIntact();
     return {
       format: VAE_STATE_FORMAT,
       version: 1,
@@ -284,13 +282,12 @@ export class VAE implements Trainable<tf.Tensor> {
    */
   setState(state: VAEState): void {
     this.assertLive();
-    this.assertIntact();
     if (this.step.busy) throw busyError('VAE', 'setState');
     const s = checkStateHeader(state, VAE_STATE_FORMAT);
     const writes = [
       this.encoderParts.prepare(s['encoder'], 'state.encoder'),
       this.decoderParts.prepare(s['decoder'], 'state.decoder'),
-      prepareOptimizerState(this.optimizer, s['optimizer'] as OptimizerState, this.variables, 'state.optimizer'),
+      prepareOptimizerState(this.optimizer, s['optimizer'], this.variables, 'state.optimizer'),
     ];
     if (this.decoderLogVar instanceof tf.Variable) {
       writes.push(restoreTensor(this.decoderLogVar, s['decoderLogVar'], 'state.decoderLogVar'));
@@ -468,7 +465,7 @@ export class VAE implements Trainable<tf.Tensor> {
    */
   sample(n: number, options: VAESampleOptions = {}): tf.Tensor {
     this.assertLive();
-    assertPositiveInteger(n, 'n');
+    assertCount(n, 'n', Math.max(this.latentDim, sizeOf(this.dataShape)));
     checkCallOptions(options, ['seed', 'temperature'], 'VAESampleOptions');
     const temperature = options.temperature ?? 1;
     assertNumberInRange(temperature, 'options.temperature', 0, Number.MAX_VALUE);
@@ -497,11 +494,12 @@ export class VAE implements Trainable<tf.Tensor> {
     this.assertLive();
     checkSingleExample(a, 'a', this.dataShape);
     checkSingleExample(b, 'b', this.dataShape);
-    if (!Number.isInteger(steps) || steps < 2) throw new ConfigError('steps', 'an integer >= 2', String(steps));
+    if (!Number.isInteger(steps) || steps < 2) throw new ConfigError('steps', 'an integer >= 2', describe(steps));
+    assertCount(steps, 'steps', Math.max(this.latentDim, sizeOf(this.dataShape)));
     checkCallOptions(options, ['method'], 'InterpolateOptions');
     const method = options.method ?? 'linear';
     if (method !== 'linear' && method !== 'spherical') {
-      throw new ConfigError('options.method', "'linear' or 'spherical'", JSON.stringify(method));
+      throw new ConfigError('options.method', "'linear' or 'spherical'", describe(method));
     }
     return tf.tidy(() => {
       const [za] = this.encoder.apply(tf.reshape(a, [1, ...this.dataShape]), { training: false }) as tf.Tensor[];
@@ -596,8 +594,10 @@ export class VAE implements Trainable<tf.Tensor> {
     await checkDataBatch(batch, argument, this.dataShape, this.likelihood === 'bernoulli');
   }
 
+  /** Every public call starts here: a disposed model, or a part disposed behind its back, is refused up front. */
   private assertLive(): void {
     if (this.disposed) throw new ValueError('this', 'a live VAE', 'a disposed VAE');
+    this.assertIntact();
   }
 }
 
