@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels, wasmTrainingKernelsInstalled } from '../../src/wasm';
+import { swapIsCheaper } from '../../src/wasm/batch-mat-mul';
 import { useWasmTrainingKernels } from '../helpers/backends';
 
 function values(shape: number[], seed: number): Float32Array {
@@ -38,6 +39,8 @@ const SIZES: [number, number, number][] = [
   [3, 5, 7],
   [17, 1, 9],
   [64, 784, 128],
+  [64, 128, 784], // a dense layer's input gradient: run swapped, packing the batch-sized side
+  [64, 400, 784],
   [33, 65, 129],
 ];
 
@@ -90,6 +93,107 @@ describe('wasm BatchMatMul with transposed operands', () => {
     for (let i = 0; i < 5; i++) tf.matMul(a, b, false, true).dispose();
     expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
     tf.dispose([a, b]);
+  });
+});
+
+type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu';
+
+function fusedOnce(m: number, k: number, n: number, opts: { activation: Activation; bias?: 'n' | '1'; ta?: boolean; tb?: boolean }) {
+  return tf.tidy(() => {
+    const aShape = opts.ta === true ? [k, m] : [m, k];
+    const bShape = opts.tb === true ? [n, k] : [k, n];
+    const a = tf.tensor2d(values(aShape, 1), aShape as [number, number]);
+    const b = tf.tensor2d(values(bShape, 2), bShape as [number, number]);
+    const bias = opts.bias === undefined ? undefined : tf.tensor(values([opts.bias === 'n' ? n : 1], 3));
+    const out = tf.fused.matMul({
+      a,
+      b,
+      transposeA: opts.ta ?? false,
+      transposeB: opts.tb ?? false,
+      activation: opts.activation,
+      leakyreluAlpha: 0.3,
+      ...(bias === undefined ? {} : { bias }),
+    });
+    return out.dataSync() as Float32Array;
+  });
+}
+
+describe('wasm _FusedMatMul (every dense layer forward pass)', () => {
+  useWasmTrainingKernels();
+
+  const ACTIVATIONS: Activation[] = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'];
+  // The first two run swapped (fresh weights far larger than the batch), the others directly.
+  const SHAPES: [number, number, number][] = [
+    [64, 200, 300],
+    [32, 64, 200],
+    [3, 5, 7],
+    [1, 1, 1],
+    [130, 20, 9],
+  ];
+
+  it.each(SHAPES)('matches cpu for [%i×%i]·[%i×…] with every activation and bias form', async (m, k, n) => {
+    for (const activation of ACTIVATIONS) {
+      for (const bias of [undefined, 'n', '1'] as const) {
+        const opts = { activation, ...(bias === undefined ? {} : { bias }) };
+        const want = await on('cpu', () => fusedOnce(m, k, n, opts));
+        const got = await on('wasm', () => fusedOnce(m, k, n, opts));
+        expectRelClose(got, want);
+      }
+    }
+  });
+
+  it('matches cpu with transposed operands (which the stock kernel multiplies in a scalar loop)', async () => {
+    for (const [ta, tb] of [[true, false], [false, true], [true, true]] as const) {
+      for (const [m, k, n] of [[32, 64, 200], [5, 9, 3]] as const) {
+        const opts = { activation: 'relu' as const, bias: 'n' as const, ta, tb };
+        const want = await on('cpu', () => fusedOnce(m, k, n, opts));
+        const got = await on('wasm', () => fusedOnce(m, k, n, opts));
+        expectRelClose(got, want);
+      }
+    }
+  });
+
+  it('gives the same numbers when the same weights come back (packed once, then reused)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomUniform([64, 784], -1, 1, 'float32', 1);
+    const w = tf.randomUniform([784, 128], -1, 1, 'float32', 2);
+    const bias = tf.randomUniform([128], -1, 1, 'float32', 3);
+    const first = tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' });
+    const again = tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' });
+    expect(again.dataSync()).toEqual(first.dataSync());
+    tf.dispose([x, w, bias, first, again]);
+  });
+
+  it('frees its temporaries in the backend', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomUniform([64, 400]);
+    const w = tf.randomUniform([400, 784]);
+    const bias = tf.randomUniform([784]);
+    const run = () => tf.tidy(() => tf.fused.matMul({ a: x, b: tf.add(w, 0), bias, activation: 'relu' })).dispose();
+    run();
+    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+    for (let i = 0; i < 5; i++) run();
+    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+    tf.dispose([x, w, bias]);
+  });
+});
+
+describe('swapIsCheaper', () => {
+  it('packs the batch-sized side of a dense layer input gradient, dY·Wᵀ', () => {
+    expect(swapIsCheaper({ m: 64, k: 128, n: 784 }, false, true, false)).toBe(true);
+  });
+
+  it('keeps a weight gradient, Xᵀ·dY, direct: its b is already the small side', () => {
+    expect(swapIsCheaper({ m: 784, k: 64, n: 128 }, true, false, false)).toBe(false);
+  });
+
+  it('keeps weights that XNNPACK already holds packed direct', () => {
+    expect(swapIsCheaper({ m: 64, k: 784, n: 400 }, false, false, false)).toBe(true);
+    expect(swapIsCheaper({ m: 64, k: 784, n: 400 }, false, false, true)).toBe(false);
+  });
+
+  it('leaves small square products direct', () => {
+    expect(swapIsCheaper({ m: 8, k: 8, n: 8 }, false, false, false)).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@ import { installWasmTrainingKernels, uninstallWasmTrainingKernels, wasmTrainingK
 import { applyKernelPatches, type KernelPatch } from '../../src/wasm/kernel-patch';
 import { caught } from '../helpers/errors';
 
-const PATCHED = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Identity', 'Tanh'];
+const PATCHED = ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Identity', 'Tanh'];
 
 /** The wasm kernel registry as kernel name → config object, to compare by identity. */
 function registry(): Map<string, tf.KernelConfig> {
