@@ -23,6 +23,18 @@ describe('parts shared between models or disposed behind their back', () => {
     first.dispose();
   });
 
+  it('optimizers given without networks are taken (the default networks are built around them)', () => {
+    const gan = new GAN({
+      latentDim: 4,
+      dataShape: [6],
+      generatorOptimizer: tf.train.adam(1e-3),
+      discriminatorOptimizer: tf.train.adam(1e-3),
+    });
+    gan.dispose();
+    const discriminator = mlpDiscriminator({ inputShape: [TINY_DATA], hiddenUnits: [8], seed: 2 });
+    new GAN({ generatorOptimizer: tf.train.adam(1e-3) }, { discriminator }).dispose();
+  });
+
   it('a part freed by a failed construction can be used again', () => {
     const generator = mlpGenerator({ latentDim: 4, hiddenUnits: [8], outputShape: [TINY_DATA], seed: 1 });
     const wrong = mlpDiscriminator({ inputShape: [TINY_DATA + 1], hiddenUnits: [8], seed: 2 });
@@ -83,7 +95,9 @@ describe('one step at a time', () => {
     const value = await bound;
     expect(Number.isFinite(value)).toBe(true);
     const step = vae.trainStep(batch);
-    expect((await rejected(vae.importanceWeightedBound(batch, 4))).received).toBe('an importanceWeightedBound call during one');
+    expect((await rejected(vae.importanceWeightedBound(batch, 4))).received).toBe(
+      'an importanceWeightedBound call during one',
+    );
     await step;
     vae.dispose();
     batch.dispose();

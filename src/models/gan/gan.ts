@@ -144,11 +144,11 @@ export class GAN implements Trainable<tf.Tensor> {
     const given: [object, string][] = [];
     if (networks.generator !== undefined) given.push([networks.generator, 'networks.generator']);
     if (networks.discriminator !== undefined) given.push([networks.discriminator, 'networks.discriminator']);
+    for (const [part, argument] of given) assertLiveNetwork(part as tfl.LayersModel, argument);
     if (config.generatorOptimizer !== undefined) given.push([config.generatorOptimizer, 'config.generatorOptimizer']);
     if (config.discriminatorOptimizer !== undefined) {
       given.push([config.discriminatorOptimizer, 'config.discriminatorOptimizer']);
     }
-    for (const [part, argument] of given.slice(0, 2)) assertLiveNetwork(part as tfl.LayersModel, argument);
     claimParts(given, 'another model');
     const seeds = new SeedStream(this.config.seed);
     const latentDim = this.config.latentDim ?? 100;
