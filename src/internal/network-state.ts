@@ -8,6 +8,7 @@ import { restoreTensor, tensorState, type TensorState } from './tensor-state';
 
 /** A network's saved state: every weight (trainable or not) in `model.weights` order, and its dropout layers' masks. */
 export interface NetworkState {
+  /** Every weight, in `model.weights` order. */
   readonly weights: readonly TensorState[];
   /** One `[seed, draws]` pair per {@link SeededDropout} layer, in layer order. */
   readonly dropout: readonly (readonly [number, number])[];

@@ -4,8 +4,11 @@ import { describe, formatShape } from './shapes';
 
 /** One saved tensor: its shape, dtype and values, in plain arrays. */
 export interface TensorState {
+  /** The tensor's shape. */
   readonly shape: readonly number[];
+  /** Its dtype. */
   readonly dtype: 'float32' | 'int32';
+  /** Its values in row-major order, a copy the caller owns. */
   readonly values: Float32Array | Int32Array;
 }
 

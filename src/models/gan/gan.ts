@@ -64,16 +64,27 @@ export interface GANStepLogs {
  * with the same config and architectures.
  */
 export interface GANState {
+  /** What kind of state this is; {@link GAN.setState} refuses any other. */
   readonly format: 'tfjs-generative/gan';
+  /** The layout's version; a later library that changes the layout reads older versions or refuses them clearly. */
   readonly version: 1;
   /** Training steps completed. */
   readonly steps: number;
+  /** The generator's weights and dropout positions. */
   readonly generator: NetworkState;
+  /** The discriminator's weights and dropout positions. */
   readonly discriminator: NetworkState;
+  /** The generator's optimizer: slots and iteration count. */
   readonly generatorOptimizer: OptimizerState;
+  /** The discriminator's optimizer: slots and iteration count. */
   readonly discriminatorOptimizer: OptimizerState;
-  /** `[seed, draws]` of the training-noise and sampling streams. */
-  readonly seeds: { readonly noise: readonly [number, number]; readonly sample: readonly [number, number] };
+  /** The random streams, each as `[seed, draws]`. */
+  readonly seeds: {
+    /** The noise z of training steps. */
+    readonly noise: readonly [number, number];
+    /** The noise of {@link GAN.sample} calls without a seed. */
+    readonly sample: readonly [number, number];
+  };
 }
 
 /** Options of {@link GAN.sample}. */

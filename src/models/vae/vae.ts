@@ -71,19 +71,27 @@ const VAE_STATE_FORMAT = 'tfjs-generative/vae';
  * same config and architectures.
  */
 export interface VAEState {
+  /** What kind of state this is; {@link VAE.setState} refuses any other. */
   readonly format: 'tfjs-generative/vae';
+  /** The layout's version; a later library that changes the layout reads older versions or refuses them clearly. */
   readonly version: 1;
   /** Training steps completed: the β warm-up's position. */
   readonly steps: number;
+  /** The encoder's weights and dropout positions. */
   readonly encoder: NetworkState;
+  /** The decoder's weights and dropout positions. */
   readonly decoder: NetworkState;
   /** The learned log σ² of a Gaussian likelihood with `variance: 'learned'`, else null. */
   readonly decoderLogVar: TensorState | null;
+  /** The optimizer: slots and iteration count. */
   readonly optimizer: OptimizerState;
-  /** `[seed, draws]` of the training-noise, sampling and evaluation streams. */
+  /** The random streams, each as `[seed, draws]`. */
   readonly seeds: {
+    /** The reparameterisation noise of training steps. */
     readonly noise: readonly [number, number];
+    /** The noise of {@link VAE.sample} and sampled reconstructions without a seed. */
     readonly sample: readonly [number, number];
+    /** The noise of {@link VAE.evaluate} and {@link VAE.importanceWeightedBound} without a seed. */
     readonly eval: readonly [number, number];
   };
 }
