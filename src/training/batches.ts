@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors';
+import { ConfigError, ShapeError, ValueError } from '../errors';
 import { describe, formatShape } from '../internal/shapes';
 import type { SeedStream } from '../random';
 
@@ -72,6 +72,10 @@ export function* sliceBatches(
   for (let start = first * batchSize; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     if (size < batchSize && dropRemainder) return;
+    if (data.isDisposed) {
+      const hint = 'The Trainer reads the dataset until the run ends: dispose it after fit resolves.';
+      throw new ValueError('data', 'a tensor that stays alive during fit', 'a tensor disposed during the run', hint);
+    }
     // An unshuffled epoch is contiguous, so a slice does without building an index tensor.
     yield ordered
       ? tf.slice(data, start, size) // [size, ...]

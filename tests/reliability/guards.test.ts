@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { GAN, VAE, isConfigError, isValueError, mlpDiscriminator, mlpGenerator } from '../../src';
+import {
+  GAN,
+  Trainer,
+  VAE,
+  isConfigError,
+  isValueError,
+  mlpDiscriminator,
+  mlpGenerator,
+  trainingHistoryOf,
+  type GANState,
+} from '../../src';
 import { caught, rejected } from '../helpers/errors';
 import { TINY_DATA, tinyBatch, tinyGan } from '../helpers/gan';
 import { expectSameState } from '../helpers/state';
@@ -101,6 +111,34 @@ describe('one step at a time', () => {
     await step;
     vae.dispose();
     batch.dispose();
+  });
+});
+
+describe('a dataset disposed during fit', () => {
+  it('stops the run with a typed error naming data; the model keeps its last completed step', async () => {
+    const gan = tinyGan({ seed: 8 });
+    const data = tf.randomUniform([40, TINY_DATA], -1, 1, 'float32', 9);
+    let after: GANState | undefined;
+    const e = await rejected(
+      new Trainer(gan).fit(data, {
+        batchSize: 8,
+        epochs: 2,
+        seed: 1,
+        callbacks: {
+          async onStepEnd(step) {
+            if (step === 2) {
+              after = await gan.getState();
+              data.dispose();
+            }
+          },
+        },
+      }),
+    );
+    expect(isValueError(e)).toBe(true);
+    expect(e.argument).toBe('data');
+    expect(trainingHistoryOf(e)?.steps.length).toBe(3);
+    expectSameState(await gan.getState(), after);
+    gan.dispose();
   });
 });
 
