@@ -97,6 +97,13 @@ const CASES: Case[] = [
   { x: [2, 8, 8, 29], filter: [3, 3, 29, 2], strides: 2, pad: [[0, 0], [0, 0], [2, 0], [1, 2]], dataFormat: 'NCHW' },
   { x: [2, 9, 9, 12], filter: [5, 5, 12, 3], strides: 2, pad: [[0, 0], [0, 0], [1, 1], [2, 2]], dataFormat: 'NCHW', dimRoundingMode: 'ceil' },
   { x: [2, 14, 14, 64], filter: [5, 5, 64, 16], strides: 2, pad: 'same' }, // a DCGAN discriminator's second layer
+  // 8 or more channels in dx and a stride: the input gradient runs as one stride-1 convolution per output phase.
+  { x: [2, 14, 14, 16], filter: [5, 5, 16, 32], strides: 2, pad: 'valid' },
+  { x: [2, 9, 10, 8], filter: [1, 1, 8, 3], strides: 2, pad: 'valid' }, // phases with no filter tap
+  { x: [1, 10, 11, 9], filter: [2, 2, 9, 4], strides: 3, pad: 'valid' }, // rows no output position reads
+  { x: [2, 11, 9, 10], filter: [4, 3, 10, 5], strides: [3, 2], pad: 'same' },
+  { x: [2, 8, 7, 8], filter: [3, 3, 8, 6], strides: 2, pad: [[0, 0], [3, 0], [0, 2], [0, 0]] }, // padding past the filter
+  { x: [2, 7, 7, 12], filter: [5, 5, 12, 4], strides: 4, pad: 2, dimRoundingMode: 'floor' },
 ];
 
 const label = (c: Case) =>
