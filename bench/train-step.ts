@@ -29,7 +29,7 @@ import {
   type SkippedRow,
   type TorchSide,
 } from './stats';
-import { loadTensorflowBackend } from './tensorflow';
+import { loadTensorflowBackend, oneDnnSetting } from './tensorflow';
 import { TorchProcess } from './torch';
 
 const BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
@@ -260,7 +260,8 @@ const torch: TorchProcess | string = flags.torch ? await TorchProcess.start(torc
 if (!flags.json) {
   console.log(
     `tfjs ${tf.version_core}, Node ${process.version}, batch ${batchSize}; ` +
-      `PyTorch: ${typeof torch === 'string' ? torch : torch.description}; load average ${loadAverage().join(' ')}`,
+      `PyTorch: ${typeof torch === 'string' ? torch : torch.description}` +
+      `${backends.includes('tensorflow') ? `; tensorflow: ${oneDnnSetting()}` : ''}; load average ${loadAverage().join(' ')}`,
   );
 }
 const rows: (BenchRow | SkippedRow)[] = [];
