@@ -16,7 +16,7 @@ import {
 } from '../../src';
 import { TINY_DATA } from '../helpers/gan';
 import { TINY_DIM, TINY_LATENT } from '../helpers/vae';
-import { edgeNumber, junk } from './arbitraries';
+import { chance, edgeNumber, junk } from './arbitraries';
 
 /** Latent size of the tiny GANs (tests/helpers/gan.ts). */
 export const GAN_LATENT = 4;
@@ -128,7 +128,7 @@ export const optimizerSpec: fc.Arbitrary<OptimizerSpec> = fc.record({
     { weight: 4, arbitrary: fc.constantFrom(1e-3, 1e-2, 0) },
     { weight: 1, arbitrary: edgeNumber },
   ),
-  disposed: fc.double({ min: 0, max: 1, noNaN: true }).map((u) => u < 0.05),
+  disposed: chance(0.05),
 });
 
 export function isOptimizerSpec(v: unknown): v is OptimizerSpec {
@@ -166,12 +166,22 @@ export function buildOptimizer(spec: OptimizerSpec): tf.Optimizer {
 }
 
 /** User loss functions: correct ones, and each way one can misbehave inside a step. */
-export type LossSpec = 'default' | 'smoothed' | 'throws' | 'non-scalar' | 'nan' | 'int32' | 'number' | 'infinite';
+export type LossSpec =
+  | 'default'
+  | 'smoothed'
+  | 'throws'
+  | 'throws-odd'
+  | 'non-scalar'
+  | 'nan'
+  | 'int32'
+  | 'number'
+  | 'infinite';
 
 export const lossSpec = fc.constantFrom<LossSpec>(
   'default',
   'smoothed',
   'throws',
+  'throws-odd',
   'non-scalar',
   'nan',
   'int32',
@@ -195,6 +205,11 @@ export function buildLoss(spec: LossSpec, arity: 1 | 2): (...xs: tf.Tensor[]) =>
     case 'throws':
       return () => {
         throw new Error('a user loss failed');
+      };
+    case 'throws-odd':
+      // Anything can be thrown: a StepError must still describe it.
+      return () => {
+        throw Object.create(null) as object;
       };
     case 'non-scalar':
       return (...xs: tf.Tensor[]) => tf.mul(xs[0]!, 1);

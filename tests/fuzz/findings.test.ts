@@ -1,0 +1,254 @@
+/**
+ * Regression tests for what the fuzz tier found (F1–F17, reported to the lead with the call, the input, what
+ * happened and what should). Each is the minimal case, written out so it runs without fast-check; one still open when
+ * this file was written is marked `it.fails` and says so.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import {
+  GAN,
+  MLP_GAN_RECIPES,
+  SeedStream,
+  Trainer,
+  assertKernelsAvailable,
+  exportNetwork,
+  gaussianReconstructionLoss,
+  imageGrid,
+  isConfigError,
+  isGenerativeError,
+  isShapeError,
+  isStateError,
+  isValueError,
+  minimaxDiscriminatorLoss,
+  missingKernels,
+  mlpEncoder,
+  mlpGenerator,
+  negativeElbo,
+  nonSaturatingGeneratorLoss,
+  probeBackend,
+  trainingKernels,
+  type GANState,
+  type VAEState,
+} from '../../src';
+import { tinyBatch, tinyGan } from '../helpers/gan';
+import { expectSameState } from '../helpers/state';
+import { tinyData, tinyVae } from '../helpers/vae';
+
+/** What `fn` threw or rejected with (undefined when it returned). */
+async function thrownBy(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+/** A GAN trained two steps, and its state after the first. */
+async function twoStepGan(): Promise<{ gan: GAN; old: GANState }> {
+  const gan = tinyGan({ seed: 1 });
+  const batch = tinyBatch();
+  await gan.trainStep(batch);
+  const old = await gan.getState();
+  await gan.trainStep(batch);
+  batch.dispose();
+  return { gan, old };
+}
+
+describe('fuzz findings', () => {
+  it('F1: setState with a non-integer seed in a seed stream is a StateError and changes nothing', async () => {
+    const { gan, old } = await twoStepGan();
+    const current = await gan.getState();
+    const e = await thrownBy(() => gan.setState({ ...old, seeds: { ...old.seeds, sample: [1.5, 0] } }));
+    expect(isStateError(e), String(e)).toBe(true);
+    expectSameState(await gan.getState(), current);
+    gan.dispose();
+
+    const vae = tinyVae({ seed: 1 });
+    const data = tinyData();
+    await vae.trainStep(data);
+    const vold = await vae.getState();
+    await vae.trainStep(data);
+    const vcurrent = await vae.getState();
+    const e2 = await thrownBy(() => vae.setState({ ...vold, seeds: { ...vold.seeds, eval: [2 ** 60, 0] } } as VAEState));
+    expect(isStateError(e2), String(e2)).toBe(true);
+    expectSameState(await vae.getState(), vcurrent);
+    vae.dispose();
+    data.dispose();
+  });
+
+  it('F2: setState with a malformed optimizer state is a StateError naming it', async () => {
+    const { gan, old } = await twoStepGan();
+    const bad = [
+      { ...old, generatorOptimizer: null },
+      { ...old, generatorOptimizer: { ...old.generatorOptimizer, scalars: undefined } },
+      { ...old, discriminatorOptimizer: { ...old.discriminatorOptimizer, slots: 3 } },
+    ];
+    for (const state of bad) {
+      const e = await thrownBy(() => gan.setState(state as unknown as GANState));
+      expect(isStateError(e), String(e)).toBe(true);
+      expect((e as { argument: string }).argument).toMatch(/^state\.(generator|discriminator)Optimizer/);
+    }
+    gan.dispose();
+  });
+
+  it('F3: values a message cannot print (a bigint, a null-prototype object) still give typed errors', async () => {
+    const logits = tf.zeros([2, 1]);
+    for (const fn of [
+      () => nonSaturatingGeneratorLoss(logits, { reduction: 10n as never }),
+      () => minimaxDiscriminatorLoss(logits, logits, { labelSmoothing: Object.create(null) as never }),
+      () => new SeedStream(1, Object.create(null) as never),
+    ]) {
+      const e = await thrownBy(fn);
+      expect(isGenerativeError(e), String(e)).toBe(true);
+    }
+    logits.dispose();
+  });
+
+  it('F4: the Gaussian reconstruction term is never NaN for a finite log-variance', async () => {
+    const t = tf.tensor2d([[0, 0.5]]);
+    const loss = gaussianReconstructionLoss(t, t, { logVar: -100 });
+    expect(Number.isNaN((await loss.data())[0])).toBe(false);
+    tf.dispose([t, loss]);
+  });
+
+  it('F5: β = 0 with an overflowing KL is the reconstruction term, not NaN', async () => {
+    const t = tf.tensor2d([[0, 0.5]]);
+    const mean = tf.zeros([1, 2]);
+    const logVar = tf.fill([1, 2], 100);
+    const { loss, reconstruction, kl } = negativeElbo(t, t, mean, logVar, { beta: 0 });
+    const [l, r] = [(await loss.data())[0]!, (await reconstruction.data())[0]!];
+    expect(Number.isNaN(l)).toBe(false);
+    expect(l).toBeCloseTo(r, 5);
+    tf.dispose([t, mean, logVar, loss, reconstruction, kl]);
+  });
+
+  it('F6: an imageGrid range narrower than float32 can tell apart is refused (or gives no NaN)', async () => {
+    const images = tf.zeros([1, 2, 2, 1]);
+    const e = await thrownBy(async () => {
+      const grid = imageGrid(images, { range: [0, 1e-46], padding: 0 });
+      const values = await grid.data();
+      grid.dispose();
+      if (Array.from(values).some(Number.isNaN)) throw new Error('NaN in the grid');
+    });
+    expect(e === undefined || isConfigError(e), String(e)).toBe(true);
+    images.dispose();
+  });
+
+  it('F7: imageGrid and probeBackend check their options objects', async () => {
+    const images = tf.zeros([1, 2, 2, 1]);
+    for (const fn of [
+      () => imageGrid(images, { rowz: 2 } as never),
+      () => imageGrid(images, null as never),
+      () => probeBackend({ secondDerivative: false } as never),
+      () => probeBackend(null as never),
+    ]) {
+      const e = await thrownBy(fn);
+      expect(isConfigError(e), String(e)).toBe(true);
+    }
+    images.dispose();
+  });
+
+  it('F8: the kernel checks refuse a value that is not a network with a typed error', async () => {
+    for (const fn of [() => trainingKernels({} as never), () => missingKernels(null as never), () => assertKernelsAvailable('x' as never, 'net')]) {
+      const e = await thrownBy(fn);
+      expect(isGenerativeError(e), String(e)).toBe(true);
+    }
+  });
+
+  it('F9: a size that cannot be allocated is refused with a typed error, and nothing is left allocated', async () => {
+    const gan = tinyGan({ seed: 2 });
+    const before = tf.memory().numTensors;
+    expect(isGenerativeError(await thrownBy(() => gan.sample(2 ** 40)))).toBe(true);
+    expect(isGenerativeError(await thrownBy(() => mlpGenerator({ hiddenUnits: [2 ** 40] })))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    gan.dispose();
+  });
+
+  // Open when written: see the report.
+  it.fails('F9b: a factory weight whose size product cannot be allocated is a ConfigError, and nothing leaks', async () => {
+    const before = tf.memory().numTensors;
+    const e = await thrownBy(() => mlpEncoder({ latentDim: 2 ** 40, hiddenUnits: [3], inputShape: [2] }));
+    expect(isConfigError(e), String(e)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('F10: inference calls check for parts disposed behind the model\'s back', async () => {
+    const gan = tinyGan({ seed: 3 });
+    gan.generator.layers[1]!.dispose();
+    const z = tf.zeros([1, gan.latentDim]);
+    const e = await thrownBy(() => gan.generate(z));
+    expect(isValueError(e), String(e)).toBe(true);
+    expect((e as { argument: string }).argument).toBe('networks.generator');
+    z.dispose();
+    gan.dispose();
+  });
+
+  it('F11: SeedStream.fork takes safe integers only', async () => {
+    for (const label of [1.5, NaN, 'x']) {
+      expect(isValueError(await thrownBy(() => new SeedStream(1).fork(label as never)))).toBe(true);
+    }
+  });
+
+  it('F12: a GAN takes custom optimizers whether or not its networks are given', () => {
+    const gan = new GAN({
+      latentDim: 4,
+      dataShape: [6],
+      generatorOptimizer: tf.train.adam(1e-3),
+      discriminatorOptimizer: tf.train.adam(1e-3),
+    });
+    gan.dispose();
+  });
+
+  // Open when written: see the report.
+  it.fails('F13: a factory name tfjs cannot use is a ConfigError naming options.name', async () => {
+    for (const name of ['with space', '', '-x', '_x']) {
+      const e = await thrownBy(() => mlpGenerator({ name, latentDim: 2, hiddenUnits: [3], outputShape: [2] }));
+      expect(isConfigError(e), `${JSON.stringify(name)}: ${String(e)}`).toBe(true);
+      expect((e as { argument: string }).argument).toBe('options.name');
+    }
+  });
+
+  // Open when written: see the report.
+  it.fails('F14: MLP_GAN_RECIPES cannot be changed', () => {
+    const units = MLP_GAN_RECIPES.recommended.generator.hiddenUnits as number[];
+    const before = [...units];
+    try {
+      units.push(7);
+    } catch {
+      // frozen
+    }
+    const after = [...units];
+    if (after.length !== before.length) units.pop();
+    expect(after).toEqual(before);
+  });
+
+  // Open when written: see the report.
+  it.fails('F15: assertKernelsAvailable checks its argument name', async () => {
+    for (const argument of ['', Symbol('x')]) {
+      const e = await thrownBy(() => assertKernelsAvailable({} as never, argument as never));
+      expect(isConfigError(e), String(e)).toBe(true);
+      expect((e as { argument: string }).argument).toBe('argument');
+    }
+  });
+
+  // Open when written: see the report.
+  it.fails('F16: exportNetwork refuses a disposed network with a ValueError naming model', async () => {
+    const net = mlpEncoder({ inputShape: [6], hiddenUnits: [8], latentDim: 2 });
+    net.dispose();
+    const handler = tf.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } }));
+    const e = await thrownBy(() => exportNetwork(net, handler));
+    expect(isValueError(e), String(e)).toBe(true);
+    expect((e as { argument: string }).argument).toBe('model');
+  });
+
+  // Open when written: see the report.
+  it.fails('F17: Trainer.fit refuses a dataset it cannot batch (complex64) with a ShapeError naming data', async () => {
+    const data = tf.complex(tf.ones([5, 7]), tf.zeros([5, 7]));
+    const model = { trainStep: () => ({ loss: 1 }) };
+    const e = await thrownBy(() => new Trainer(model).fit(data, { batchSize: 5, shuffle: true }));
+    expect(isShapeError(e), String(e)).toBe(true);
+    expect((e as { argument: string }).argument).toBe('data');
+    data.dispose();
+  });
+});
