@@ -180,45 +180,71 @@ function diagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: numbe
 }
 
 /**
- * Tr((Σ₁Σ₂)^{1/2}) for symmetric positive semi-definite Σ₁, Σ₂, as Σᵢ √λᵢ over the eigenvalues λ of the symmetric
- * matrix Σ₁^{1/2} Σ₂ Σ₁^{1/2}, which is similar to Σ₁Σ₂ and so has the same (real, non-negative) eigenvalues. With
- * Σ₁ = V Λ Vᵀ and W = V Λ^{1/2}, that matrix is similar to Wᵀ Σ₂ W, which needs only the columns of W with λ > 0.
- * Eigenvalues a little below zero, from rounding, count as zero. Unlike scipy's sqrtm on the non-symmetric product,
- * this never produces a complex part to discard.
+ * A square-root factor W of a symmetric positive semi-definite Σ (Σ = W Wᵀ), from Σ = V Λ Vᵀ as W = V Λ^{1/2}
+ * restricted to the eigenvalues above `floor`·λmax: `[d, r]` row-major, r the number kept.
+ */
+function sqrtFactor(sigma: Float64Array, d: number, floor: number): { readonly w: Float64Array; readonly r: number } {
+  const { values, vectors } = symmetricEigen(sigma, d, true);
+  const top = values.reduce((a, b) => Math.max(a, b), 0);
+  const kept: number[] = [];
+  for (let j = 0; j < d; j++) if (values[j]! > floor * top && values[j]! > 0) kept.push(j);
+  const r = kept.length;
+  const w = new Float64Array(d * r);
+  kept.forEach((j, c) => {
+    const scale = Math.sqrt(values[j]!);
+    for (let i = 0; i < d; i++) w[i * r + c] = vectors![j * d + i]! * scale;
+  });
+  return { w, r };
+}
+
+/**
+ * Tr((Σ₁Σ₂)^{1/2}) for symmetric positive semi-definite Σ₁, Σ₂. With Σ₁ = W₁W₁ᵀ and Σ₂ = W₂W₂ᵀ, the eigenvalues of
+ * Σ₁Σ₂ are the squared singular values of B = W₁ᵀW₂ (padded with zeros), so the trace is the sum of those singular
+ * values: Σ √μ over the eigenvalues μ of the small symmetric B Bᵀ or BᵀB. Unlike scipy's sqrtm on the non-symmetric
+ * product, this never produces a complex part to discard.
  *
- * Cost: one decomposition with vectors, two products and one without vectors, about 15d³ multiply-adds.
+ * Eigenvalues of each Σ up to `floor`·λmax(Σ) count as zero (negative ones always do). The square root is steepest
+ * at zero, so a singular covariance (fewer samples than dimensions) whose null space holds rounding noise of relative
+ * size ε would otherwise add about √ε per null direction to the trace; a floor above the noise removes it, at the
+ * cost of ignoring genuine eigenvalues below it.
+ *
+ * Cost: two decompositions with vectors, two products and one without vectors, about 22d³ multiply-adds.
  *
  * @param sigma1 - d × d, row-major
  * @param sigma2 - d × d, row-major
+ * @param floor - the relative eigenvalue floor, >= 0
  * @internal
  */
-export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: number): number {
-  const { values, vectors } = symmetricEigen(sigma1, d, true);
-  const kept: number[] = [];
-  for (let j = 0; j < d; j++) if (values[j]! > 0) kept.push(j);
-  const r = kept.length;
-  if (r === 0) return 0;
-  const w = new Float64Array(d * r); // W = V Λ^{1/2} restricted to λ > 0: [d, r]
+export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: number, floor = 0): number {
+  const { w: w1, r: r1 } = sqrtFactor(sigma1, d, floor);
+  const { w: w2, r: r2 } = sqrtFactor(sigma2, d, floor);
+  if (r1 === 0 || r2 === 0) return 0;
+  const b = new Float64Array(r1 * r2); // W₁ᵀ W₂: [r1, r2]
   for (let i = 0; i < d; i++) {
-    for (let c = 0; c < r; c++) w[i * r + c] = vectors![kept[c]! * d + i]! * Math.sqrt(values[kept[c]!]!);
-  }
-  const b = new Float64Array(d * r); // Σ₂ W: [d, r]
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < d; k++) {
-      const a = sigma2[i * d + k]!;
-      if (a === 0) continue;
-      for (let c = 0; c < r; c++) b[i * r + c] = b[i * r + c]! + a * w[k * r + c]!;
+    for (let a = 0; a < r1; a++) {
+      const x = w1[i * r1 + a]!;
+      for (let c = 0; c < r2; c++) b[a * r2 + c] = b[a * r2 + c]! + x * w2[i * r2 + c]!;
     }
   }
-  const m = new Float64Array(r * r); // Wᵀ Σ₂ W: [r, r]
-  for (let k = 0; k < d; k++) {
-    for (let i = 0; i < r; i++) {
-      const a = w[k * r + i]!;
-      if (a === 0) continue;
-      for (let c = 0; c < r; c++) m[i * r + c] = m[i * r + c]! + a * b[k * r + c]!;
+  const r = Math.min(r1, r2);
+  const g = new Float64Array(r * r); // B Bᵀ [r1, r1] or Bᵀ B [r2, r2], whichever is smaller
+  if (r1 <= r2) {
+    for (let a = 0; a < r1; a++) {
+      for (let c = 0; c <= a; c++) {
+        let dot = 0;
+        for (let k = 0; k < r2; k++) dot += b[a * r2 + k]! * b[c * r2 + k]!;
+        g[a * r + c] = g[c * r + a] = dot;
+      }
+    }
+  } else {
+    for (let a = 0; a < r1; a++) {
+      for (let c = 0; c < r2; c++) {
+        const x = b[a * r2 + c]!;
+        for (let k = 0; k < r2; k++) g[c * r + k] = g[c * r + k]! + x * b[a * r2 + k]!;
+      }
     }
   }
   let trace = 0;
-  for (const lambda of symmetricEigen(m, r, false).values) if (lambda > 0) trace += Math.sqrt(lambda);
+  for (const mu of symmetricEigen(g, r, false).values) if (mu > 0) trace += Math.sqrt(mu);
   return trace;
 }

@@ -159,3 +159,23 @@ export function precisionRecallReference(real: Matrix, fake: Matrix, k: number):
     queries.filter((q) => ref.some((p, i) => dist(q, p) <= r[i]!)).length / queries.length;
   return { precision: inside(fake, real, radii(real)), recall: inside(real, fake, radii(fake)) };
 }
+
+/**
+ * FD for sets with fewer samples than dimensions (both covariances singular), in sample space: with centred X₁, X₂,
+ * the nonzero eigenvalues of Σ₁Σ₂ are those of the n₁ × n₁ symmetric (X₁X₂ᵀ)(X₂X₁ᵀ) / ((n₁ − 1)(n₂ − 1)), by Jacobi.
+ */
+export function frechetReferenceSampleSpace(x1: Matrix, x2: Matrix): number {
+  const centre = (x: Matrix): Matrix => {
+    const mu = meanOf(x);
+    return x.map((row) => row.map((v, j) => v - mu[j]!));
+  };
+  const [c1, c2] = [centre(x1), centre(x2)];
+  const t = (m: Matrix): Matrix => m[0]!.map((_, j) => m.map((row) => row[j]!));
+  const cross = matMul(c1, t(c2)); // [n₁, n₂]
+  const scale = (x1.length - 1) * (x2.length - 1);
+  const g = matMul(cross, t(cross)).map((row) => row.map((v) => v / scale));
+  const traceSqrt = jacobiEigenvalues(g).reduce((s, l) => s + Math.sqrt(Math.max(l, 0)), 0);
+  const [s1, s2] = [covarianceOf(x1), covarianceOf(x2)];
+  const [mu1, mu2] = [meanOf(x1), meanOf(x2)];
+  return mu1.reduce((s, v, i) => s + (v - mu2[i]!) ** 2, 0) + trace(s1) + trace(s2) - 2 * traceSqrt;
+}
