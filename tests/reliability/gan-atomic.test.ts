@@ -4,6 +4,7 @@ import {
   isNonFiniteError,
   isStepError,
   isValueError,
+  logitObjective,
   minimaxDiscriminatorLoss,
   nonSaturatingGeneratorLoss,
   type GANConfig,
@@ -68,6 +69,13 @@ function failingG(fault: Fault, broken: (fake: tf.Tensor) => tf.Tensor) {
   return (fake: tf.Tensor) => (fault.on ? broken(fake) : nonSaturatingGeneratorLoss(fake)) as tf.Scalar;
 }
 
+const withD = (d: (r: tf.Tensor, f: tf.Tensor) => tf.Scalar) => ({
+  objective: logitObjective((f) => nonSaturatingGeneratorLoss(f), d),
+});
+const withG = (g: (f: tf.Tensor) => tf.Scalar) => ({
+  objective: logitObjective(g, (r, f) => minimaxDiscriminatorLoss(r, f)),
+});
+
 const boom = (): never => {
   throw new Error('user loss failed');
 };
@@ -75,7 +83,7 @@ const boom = (): never => {
 describeEachBackend('GAN steps are all or nothing', () => {
   it('a discriminator loss that throws in the 2nd of 3 updates', async () => {
     await expectRolledBack(
-      (fault) => ({ discriminatorLoss: failingD(fault, boom) }),
+      (fault) => withD(failingD(fault, boom)),
       (e) => {
         expect(isStepError(e)).toBe(true);
         expect((e as { phase: string }).phase).toBe('discriminator update 2 of 3');
@@ -87,14 +95,12 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it('a discriminator loss that returns a non-scalar', async () => {
     await expectRolledBack(
-      (fault) => ({
-        discriminatorLoss: failingD(fault, (r, f) => minimaxDiscriminatorLoss(r, f, { reduction: 'none' })),
-      }),
+      (fault) => withD(failingD(fault, (r, f) => minimaxDiscriminatorLoss(r, f, { reduction: 'none' }))),
       (e) => {
         expect(isStepError(e)).toBe(true);
         expect(isValueError((e as Error).cause)).toBe(true);
         expect((e as Error).message).toMatch(
-          /config\.discriminatorLoss: expected a function returning a float32 scalar/,
+          /config\.objective\.discriminatorLoss: expected a function returning a float32 scalar/,
         );
       },
     );
@@ -102,7 +108,7 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it('a generator loss that throws after every discriminator update was applied', async () => {
     await expectRolledBack(
-      (fault) => ({ generatorLoss: failingG(fault, boom) }),
+      (fault) => withG(failingG(fault, boom)),
       (e) => expect((e as { phase: string }).phase).toBe('generator update 1 of 2'),
     );
   });
@@ -127,7 +133,7 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it('a NaN loss is refused under the default policy, naming the step and the part', async () => {
     await expectRolledBack(
-      (fault) => ({ generatorLoss: failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN)) }),
+      (fault) => withG(failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN))),
       (e) => {
         expect(isNonFiniteError(e)).toBe(true);
         expect((e as { argument: string }).argument).toBe('generator update 1 of 2: loss');
@@ -142,7 +148,7 @@ describeEachBackend('GAN steps are all or nothing', () => {
     const sqrtOfZero = (r: tf.Tensor, f: tf.Tensor) =>
       tf.add(minimaxDiscriminatorLoss(r, f), tf.sum(tf.sqrt(tf.sub(r, r))));
     await expectRolledBack(
-      (fault) => ({ discriminatorLoss: failingD(fault, sqrtOfZero, 1) }),
+      (fault) => withD(failingD(fault, sqrtOfZero, 1)),
       (e) => {
         expect(isNonFiniteError(e)).toBe(true);
         expect((e as { argument: string }).argument).toMatch(/^discriminator update 1 of 3: gradient of /);
@@ -154,7 +160,7 @@ describeEachBackend('GAN steps are all or nothing', () => {
     await expectRolledBack(
       (fault) => ({
         nonFinite: 'stop',
-        generatorLoss: failingG(fault, (f) => tf.mul(nonSaturatingGeneratorLoss(f), Infinity)),
+        ...withG(failingG(fault, (f) => tf.mul(nonSaturatingGeneratorLoss(f), Infinity))),
       }),
       (e) => {
         expect(isNonFiniteError(e)).toBe(true);
@@ -165,10 +171,7 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it("'skip' resolves with skipped: 1, keeps every weight and optimizer slot, and draws fresh noise next", async () => {
     const fault = { on: false };
-    const model = gan({
-      nonFinite: 'skip',
-      generatorLoss: failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN)),
-    });
+    const model = gan({ nonFinite: 'skip', ...withG(failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN))) });
     const batch = tinyBatch();
     expect((await model.trainStep(batch)).skipped).toBe(0);
     const before = await model.getState();

@@ -4,12 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors';
 import { assertOptions } from '../../internal/options';
 import { assertPositiveInteger, describe } from '../../internal/shapes';
-import {
-  minimaxDiscriminatorLoss,
-  nonSaturatingGeneratorLoss,
-  type DiscriminatorLossFn,
-  type GeneratorLossFn,
-} from '../../losses/minimax';
+import { nonSaturating, type GANObjective } from './objective';
 import { assertSeed } from '../../random';
 import type { NonFinitePolicy } from '../../internal/atomic-step';
 
@@ -69,18 +64,15 @@ export interface GANConfig {
    */
   readonly discriminatorOptimizer?: tf.Optimizer;
   /**
-   * Generator loss from D's logits on fakes.
-   * @defaultValue {@link nonSaturatingGeneratorLoss}, the article's −log D(G(z))
+   * The losses both networks minimise, from everything an update has (real batch, fakes, D's outputs, a way to
+   * evaluate D); see {@link GANObjective}. Build one from logits-only losses with {@link logitObjective}.
+   * @defaultValue {@link nonSaturating}: the article's L_D = −log D(x) − log(1 − D(G(z))) and L_G = −log D(G(z))
    */
-  readonly generatorLoss?: GeneratorLossFn;
+  readonly objective?: GANObjective;
   /**
-   * Discriminator loss from D's logits on real then fake examples. Wrap a loss to set its options, e.g.
-   * `(r, f) => minimaxDiscriminatorLoss(r, f, { labelSmoothing: 0.1 })`.
-   * @defaultValue {@link minimaxDiscriminatorLoss}, the article's −log D(x) − log(1 − D(G(z)))
-   */
-  readonly discriminatorLoss?: DiscriminatorLossFn;
-  /**
-   * Updates per train step. Every discriminator update of a step sees the same real batch with fresh noise.
+   * Updates per train step. With `discriminator: k > 1`, each step's real batch is split into k parts along axis 0,
+   * one per discriminator update (as WGAN critics train: each update on its own real examples), so give the Trainer
+   * batches of k times the size one update should see. Generator updates use the size of one part.
    * @defaultValue `{ discriminator: 1, generator: 1 }`
    */
   readonly steps?: GANTrainSteps;
@@ -112,8 +104,7 @@ export interface ResolvedGANConfig {
   readonly latentDim: number | undefined;
   readonly dataShape: readonly number[] | undefined;
   readonly seed: number | undefined;
-  readonly generatorLoss: GeneratorLossFn;
-  readonly discriminatorLoss: DiscriminatorLossFn;
+  readonly objective: GANObjective;
   readonly discriminatorSteps: number;
   readonly generatorSteps: number;
   readonly nonFinite: NonFinitePolicy;
@@ -127,8 +118,7 @@ const KNOWN_KEYS = new Set<string>([
   'seed',
   'generatorOptimizer',
   'discriminatorOptimizer',
-  'generatorLoss',
-  'discriminatorLoss',
+  'objective',
   'steps',
   'nonFinite',
   'dataRange',
@@ -172,11 +162,7 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
       'Each network needs its own optimizer state (Adam moments).',
     );
   }
-  for (const key of ['generatorLoss', 'discriminatorLoss'] as const) {
-    if (config[key] !== undefined && typeof config[key] !== 'function') {
-      throw new ConfigError(`config.${key}`, 'a function', describe(config[key]));
-    }
-  }
+  if (config.objective !== undefined) assertObjective(config.objective);
   if (config.steps !== undefined) assertOptions(config.steps, STEP_KEYS, 'config.steps', 'GANTrainSteps');
   const discriminatorSteps = config.steps?.discriminator ?? 1;
   const generatorSteps = config.steps?.generator ?? 1;
@@ -186,13 +172,29 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     latentDim: config.latentDim,
     dataShape: config.dataShape === undefined ? undefined : [...config.dataShape],
     seed: config.seed,
-    generatorLoss: config.generatorLoss ?? ((fake) => nonSaturatingGeneratorLoss(fake)),
-    discriminatorLoss: config.discriminatorLoss ?? ((real, fake) => minimaxDiscriminatorLoss(real, fake)),
+    objective: config.objective ?? nonSaturating(),
     discriminatorSteps,
     generatorSteps,
     nonFinite: resolveNonFinite(config.nonFinite),
     dataRange: resolveDataRange(config.dataRange),
   };
+}
+
+function assertObjective(objective: unknown): asserts objective is GANObjective {
+  const o = objective as Partial<GANObjective> | null;
+  if (typeof o !== 'object' || o === null) {
+    throw new ConfigError('config.objective', 'a GANObjective { generatorLoss, discriminatorLoss }', describe(objective));
+  }
+  for (const key of ['generatorLoss', 'discriminatorLoss'] as const) {
+    if (typeof o[key] !== 'function') throw new ConfigError(`config.objective.${key}`, 'a function', describe(o[key]));
+  }
+  if (o.output !== undefined && o.output !== 'logits' && o.output !== 'probabilities' && o.output !== 'critic') {
+    throw new ConfigError('config.objective.output', "'logits', 'probabilities' or 'critic'", describe(o.output));
+  }
+  if (o.afterDiscriminatorUpdate !== undefined && typeof o.afterDiscriminatorUpdate !== 'function') {
+    const received = describe(o.afterDiscriminatorUpdate);
+    throw new ConfigError('config.objective.afterDiscriminatorUpdate', 'a function', received);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from '../../architectures/mlp';
 import { KernelCheck } from '../../backends/kernels';
-import { ConfigError, StateError, ValueError } from '../../errors';
+import { ConfigError, ShapeError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
 import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
@@ -34,6 +34,7 @@ import {
 import { trainableVariables } from '../../internal/variables';
 import { SeedStream, assertSeed, opSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
+import type { AdversarialTerms, GANObjective } from './objective';
 import {
   defaultGanOptimizer,
   resolveGanConfig,
@@ -42,15 +43,19 @@ import {
   type ResolvedGANConfig,
 } from './config';
 
-/** What one {@link GAN.trainStep} reports, as plain numbers. */
+/**
+ * What one {@link GAN.trainStep} reports, as plain numbers. The scores' meaning follows the objective's
+ * {@link GANObjective.output}: mean probabilities in [0, 1] for a logits or probabilities D, mean critic values for a
+ * Wasserstein critic.
+ */
 export interface GANStepLogs {
   /** Discriminator loss of the step's last discriminator update. */
   readonly discriminatorLoss: number;
   /** Generator loss of the step's last generator update. */
   readonly generatorLoss: number;
-  /** Mean D(x) = σ(logit) on the real batch, in [0, 1], from the last discriminator update. */
+  /** D's mean score on that update's real examples. */
   readonly realScore: number;
-  /** Mean D(G(z)) on that update's fakes, in [0, 1]. */
+  /** D's mean score on that update's fakes. */
   readonly fakeScore: number;
   /** Only under the `'skip'` non-finite policy: 1 when the step was rolled back for a NaN or ±Infinity, else 0. */
   readonly skipped?: number;
@@ -84,6 +89,8 @@ export interface GANState {
     readonly noise: readonly [number, number];
     /** The noise of {@link GAN.sample} calls without a seed. */
     readonly sample: readonly [number, number];
+    /** The seeds an objective's terms read (WGAN-GP's interpolation weights). */
+    readonly terms: readonly [number, number];
   };
 }
 
@@ -97,6 +104,7 @@ const NOISE_STREAM = 1;
 const SAMPLE_STREAM = 2;
 const GENERATOR_INIT = 3;
 const DISCRIMINATOR_INIT = 4;
+const TERM_STREAM = 5;
 
 /**
  * A generative adversarial network (Goodfellow et al., 2014): a generator G and a discriminator D trained in turn,
@@ -133,6 +141,7 @@ export class GAN implements Trainable<tf.Tensor> {
   private readonly discriminatorParts: NetworkParts;
   private noiseSeeds: SeedStream;
   private sampleSeeds: SeedStream;
+  private termSeeds: SeedStream;
   private readonly kernels: KernelCheck;
   private readonly step = new AtomicStep('GAN');
   private steps = 0;
@@ -201,6 +210,7 @@ export class GAN implements Trainable<tf.Tensor> {
     this.discriminatorParts = new NetworkParts(this.discriminator);
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
     this.sampleSeeds = seeds.fork(SAMPLE_STREAM);
+    this.termSeeds = seeds.fork(TERM_STREAM);
     this.kernels = new KernelCheck([
       [this.generator, 'networks.generator'],
       [this.discriminator, 'networks.discriminator'],
@@ -301,7 +311,11 @@ export class GAN implements Trainable<tf.Tensor> {
       discriminator: await this.discriminatorParts.read(),
       generatorOptimizer: await readOptimizerState(this.generatorOptimizer),
       discriminatorOptimizer: await readOptimizerState(this.discriminatorOptimizer),
-      seeds: { noise: streamState(this.noiseSeeds), sample: streamState(this.sampleSeeds) },
+      seeds: {
+        noise: streamState(this.noiseSeeds),
+        sample: streamState(this.sampleSeeds),
+        terms: streamState(this.termSeeds),
+      },
     };
   }
 
@@ -343,10 +357,12 @@ export class GAN implements Trainable<tf.Tensor> {
     const seeds = s['seeds'] as GANState['seeds'] | undefined;
     const noise = checkStream(seeds?.noise, 'state.seeds.noise');
     const sample = checkStream(seeds?.sample, 'state.seeds.sample');
+    const terms = checkStream(seeds?.terms, 'state.seeds.terms');
     for (const write of writes) write();
     this.steps = steps;
     this.noiseSeeds = new SeedStream(...noise);
     this.sampleSeeds = new SeedStream(...sample);
+    this.termSeeds = new SeedStream(...terms);
   }
 
   /**
@@ -375,6 +391,7 @@ export class GAN implements Trainable<tf.Tensor> {
         ...this.generatorParts.counters,
         ...this.discriminatorParts.counters,
         { get: () => this.noiseSeeds.draws, set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)) },
+        { get: () => this.termSeeds.draws, set: (draws) => (this.termSeeds = new SeedStream(this.termSeeds.seed, draws)) },
       ],
     };
   }
@@ -384,6 +401,11 @@ export class GAN implements Trainable<tf.Tensor> {
     assertTensor(realBatch, 'realBatch');
     assertFloat(realBatch, 'realBatch');
     assertShape(realBatch, this.batchPattern(), 'realBatch');
+    const parts = this.config.discriminatorSteps;
+    if ((realBatch.shape[0] ?? 0) < parts) {
+      const expected = `at least ${parts} examples (the batch is split among ${parts} discriminator updates)`;
+      throw new ShapeError('realBatch', expected, `${realBatch.shape[0]} examples`);
+    }
     const range = this.dataRange;
     await assertFiniteInRange(
       realBatch,
@@ -403,11 +425,12 @@ export class GAN implements Trainable<tf.Tensor> {
 
   /**
    * All updates of one step, as one vector `[dLoss, realScore, fakeScore, gLoss, ...finiteness probes]`: each update
-   * yields scalars, and one stack at the end makes the step's single read-back.
+   * yields scalars, and one stack at the end makes the step's single read-back. With k discriminator updates the real
+   * batch is split into k parts, one per update.
    */
   private updates(realBatch: tf.Tensor, phase: (name: string) => void): StepOutput {
-    const batchSize = realBatch.shape[0] ?? 0;
     const { discriminatorSteps: dSteps, generatorSteps: gSteps } = this.config;
+    const parts = dSteps === 1 ? [realBatch] : tf.split(realBatch, splitSizes(realBatch.shape[0] ?? 0, dSteps));
     const probes: tf.Scalar[] = [];
     const probeNames: string[] = [];
     let dStats: tf.Scalar[] = [];
@@ -416,7 +439,7 @@ export class GAN implements Trainable<tf.Tensor> {
       for (let i = 0; i < dSteps; i++) {
         const name = `discriminator update ${i + 1} of ${dSteps}`;
         phase(name);
-        const update = this.discriminatorUpdate(realBatch, batchSize);
+        const update = this.discriminatorUpdate(parts[i]!);
         tf.dispose(dStats.slice(1)); // the loss stays alive as a probe
         dStats = update.stats;
         probes.push(...update.probes);
@@ -425,7 +448,7 @@ export class GAN implements Trainable<tf.Tensor> {
       for (let i = 0; i < gSteps; i++) {
         const name = `generator update ${i + 1} of ${gSteps}`;
         phase(name);
-        const update = this.generatorUpdate(batchSize);
+        const update = this.generatorUpdate(parts[i % dSteps]!);
         gLoss = update.stats;
         probes.push(...update.probes);
         probeNames.push(...this.probeNames(name, this.generatorVariables));
@@ -433,6 +456,7 @@ export class GAN implements Trainable<tf.Tensor> {
       return { values: tf.stack([...dStats, ...gLoss, ...probes]) as tf.Tensor1D, probeNames };
     } finally {
       tf.dispose([...probes, ...dStats, ...gLoss]);
+      if (parts[0] !== realBatch) tf.dispose(parts);
     }
   }
 
@@ -440,22 +464,24 @@ export class GAN implements Trainable<tf.Tensor> {
     return [`${phase}: loss`, ...variables.map((v) => `${phase}: gradient of ${v.name}`)];
   }
 
-  /** One update of D: `[loss, meanRealScore, meanFakeScore]` and the probes `[loss, Σ gradient per variable]`. */
-  private discriminatorUpdate(realBatch: tf.Tensor, batchSize: number): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+  /** One update of D: `[loss, realScore, fakeScore]` and the probes `[loss, Σ gradient per variable]`. */
+  private discriminatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+    const { objective } = this.config;
     const scores: tf.Scalar[] = [];
     let done = false;
     try {
       const update = tf.tidy(() => {
         // Fakes are made outside the tape: D's update needs no gradient through G.
-        const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
+        const fake = this.generator.apply(this.noise(real.shape[0] ?? 0), { training: true }) as tf.Tensor;
         const { value, grads } = tf.variableGrads(() => {
-          const realLogits = this.discriminator.apply(realBatch, { training: true }) as tf.Tensor;
-          const fakeLogits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
+          const terms = this.terms(real, fake);
+          const loss = scalarLoss(objective.discriminatorLoss(terms), 'config.objective.discriminatorLoss');
           // Kept past the tape's tidy so the log costs no second forward pass.
-          scores.push(tf.keep(tf.mean(tf.sigmoid(realLogits))), tf.keep(tf.mean(tf.sigmoid(fakeLogits))));
-          return scalarLoss(this.config.discriminatorLoss(realLogits, fakeLogits), 'config.discriminatorLoss');
+          scores.push(tf.keep(meanScore(terms.realLogits, objective)), tf.keep(meanScore(terms.fakeLogits, objective)));
+          return loss;
         }, this.discriminatorVariables);
         this.discriminatorOptimizer.applyGradients(inOrder(this.discriminatorVariables, grads));
+        objective.afterDiscriminatorUpdate?.(this.discriminatorVariables);
         return { stats: [value], probes: [value, ...finiteProbes(this.discriminatorVariables, grads)] };
       });
       done = true;
@@ -466,16 +492,39 @@ export class GAN implements Trainable<tf.Tensor> {
   }
 
   /** One update of G: `[loss]` and the probes `[loss, Σ gradient per variable]`. */
-  private generatorUpdate(batchSize: number): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+  private generatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+    const { objective } = this.config;
     return tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
-        const fake = this.generator.apply(this.noise(batchSize), { training: true }) as tf.Tensor;
-        const logits = this.discriminator.apply(fake, { training: true }) as tf.Tensor;
-        return scalarLoss(this.config.generatorLoss(logits), 'config.generatorLoss');
+        const fake = this.generator.apply(this.noise(real.shape[0] ?? 0), { training: true }) as tf.Tensor;
+        return scalarLoss(objective.generatorLoss(this.terms(real, fake)), 'config.objective.generatorLoss');
       }, this.generatorVariables);
       this.generatorOptimizer.applyGradients(inOrder(this.generatorVariables, grads));
       return { stats: [value], probes: [value, ...finiteProbes(this.generatorVariables, grads)] };
     });
+  }
+
+  /** The terms of one update; D's outputs and the term seed are produced on first read only. */
+  private terms(real: tf.Tensor, fake: tf.Tensor): AdversarialTerms {
+    const discriminate = (x: tf.Tensor): tf.Tensor => this.discriminator.apply(x, { training: true }) as tf.Tensor;
+    let realLogits: tf.Tensor | undefined;
+    let fakeLogits: tf.Tensor | undefined;
+    let seed: number | undefined;
+    const seeds = this.termSeeds;
+    return {
+      real,
+      fake,
+      discriminate,
+      get realLogits() {
+        return (realLogits ??= discriminate(real));
+      },
+      get fakeLogits() {
+        return (fakeLogits ??= discriminate(fake));
+      },
+      get seed() {
+        return (seed ??= seeds.next());
+      },
+    };
   }
 
   private noise(batchSize: number): tf.Tensor2D {
@@ -563,4 +612,14 @@ function outputRange(generator: tfl.LayersModel): readonly [number, number] | 'a
     return (typeof activation === 'string' && ACTIVATION_RANGES[activation]) || 'any';
   }
   return 'any';
+}
+
+/** Sizes of k nearly equal parts of n examples, the larger first. */
+function splitSizes(n: number, k: number): number[] {
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+/** The logged score of D's outputs: a probability for logits, the outputs' own mean otherwise. */
+function meanScore(outputs: tf.Tensor, objective: GANObjective): tf.Scalar {
+  return (objective.output ?? 'logits') === 'logits' ? tf.mean(tf.sigmoid(outputs)) : tf.mean(outputs);
 }

@@ -1,4 +1,6 @@
 export { GAN } from './gan';
+export { logitObjective, minimax, nonSaturating } from './objective';
+export type { AdversarialTerms, DiscriminatorOutput, GANObjective } from './objective';
 export type { GANState, GANStepLogs, SampleOptions } from './gan';
 export type { DataRange, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
 export type { NetworkState } from '../../internal/network-state';
