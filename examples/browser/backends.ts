@@ -46,3 +46,26 @@ export function wasmThreads(): number {
     return 0;
   }
 }
+
+/**
+ * Keeps webgl read-backs prompt while the page is hidden. tfjs-backend-webgl waits for a read-back by polling a GPU
+ * fence on a timer, and a hidden tab's timers fire about once a second, so a hidden page would train at a step or
+ * two per second however fast the GPU is. While hidden, the fence is turned off (as tfjs does where the GPU offers
+ * none): each read-back then waits for the GPU in one blocking call, which no one sees in a hidden tab.
+ */
+export function keepWebglReadsPromptWhenHidden(): void {
+  const flags = ['WEBGL_FENCE_API_ENABLED', 'WEBGL_DISJOINT_QUERY_TIMER_EXTENSION_VERSION'] as const;
+  let saved: Partial<Record<(typeof flags)[number], number | boolean>> | undefined;
+  const update = (): void => {
+    if (document.hidden && saved === undefined && tf.getBackend() === 'webgl') {
+      saved = Object.fromEntries(flags.map((f) => [f, tf.env().get(f)]));
+      tf.env().set('WEBGL_FENCE_API_ENABLED', false);
+      tf.env().set('WEBGL_DISJOINT_QUERY_TIMER_EXTENSION_VERSION', 0);
+    } else if (!document.hidden && saved !== undefined) {
+      for (const f of flags) tf.env().set(f, saved[f]!);
+      saved = undefined;
+    }
+  };
+  document.addEventListener('visibilitychange', update);
+}
+

@@ -8,14 +8,17 @@ export interface Series {
 
 export class LossChart {
   private readonly values: number[][];
-  private start = 0;
+  private start: number;
 
+  /** @param firstStep - the 0-based step of the first logs pushed (a restored run starts part-way) */
   constructor(
     private readonly canvas: HTMLCanvasElement,
     private readonly series: readonly Series[],
     private readonly window = 600,
+    firstStep = 0,
   ) {
     this.values = series.map(() => []);
+    this.start = firstStep;
   }
 
   /** Records one step's logs; call {@link LossChart.draw} to show them. */

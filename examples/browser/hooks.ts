@@ -21,7 +21,15 @@ export interface PageState {
   model: 'gan' | 'vae';
   state: SessionState;
   steps: number;
+  /** The logs of this page's steps; `losses[i]` is step `lossesFrom + i` (0-based), after a restore too. */
   losses: StepLogs[];
+  lossesFrom: number;
+  /** The run saved in IndexedDB for the current tab: its step and a checksum of its state (`stateChecksum`). */
+  saved: { step: number; checksum: string } | null;
+  /** Saves this page has made since it loaded. */
+  saves: number;
+  /** The saved run this tab's run was restored from, with the checksum of the state read back from the model. */
+  restored: { step: number; checksum: string } | null;
   stepsPerSecond: number;
   /** Sample-grid redraws since the page loaded. */
   redraws: number;
@@ -65,6 +73,10 @@ export const pageState: PageState = {
   state: 'idle',
   steps: 0,
   losses: [],
+  lossesFrom: 0,
+  saved: null,
+  saves: 0,
+  restored: null,
   stepsPerSecond: 0,
   redraws: 0,
   clickLatencies: [],

@@ -3,15 +3,31 @@
  * backend, on the main thread. The Trainer yields to the event loop as it goes (and every webgl step awaits its
  * read-back), so clicks are answered and the canvases repaint while it trains.
  *
+ * The run is saved in IndexedDB (one slot per tab) every `saveEvery` steps, when a pause takes hold and when it is
+ * done. Loading the page, or switching the tab or the backend, restores the tab's saved run, ready to resume at the
+ * same step with the same weights; Reset starts a fresh run (which saves over the old one in time), and "Forget
+ * saved run" deletes the saved one and starts over.
+ *
  * URL parameters, for tests and experiments: `?backend=wasm`, `?model=vae`, `?recipe=recommended`, `?steps=200`
- * (stop after that many steps), `?drawEvery=10` (redraw the samples every that many steps).
+ * (stop after that many steps), `?drawEvery=10` (redraw the samples every that many steps), `?saveEvery=50` (steps
+ * between saves). Switching the tab or the backend writes them into the address, so a reload comes back to the same.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { probeBackend, type MlpGanRecipeName, type StepLogs } from 'tfjs-generative';
-import { PAGE_BACKENDS, useBackend, wasmThreads, type PageBackend } from './backends';
+import { probeBackend, type MlpGanRecipeName, type StepLogs, type TrainerPosition } from 'tfjs-generative';
+import { PAGE_BACKENDS, keepWebglReadsPromptWhenHidden, useBackend, wasmThreads, type PageBackend } from './backends';
 import { LossChart, type Series } from './chart';
 import { digitTensor, fetchDigits, type Digits } from './digits';
 import { installHooks, pageState, refreshTfState } from './hooks';
+import {
+  forgetRun,
+  loadRun,
+  sameSettings,
+  saveRun,
+  savedRunUrl,
+  stateChecksum,
+  type RunSettings,
+  type StatefulModel,
+} from './saved-run';
 import { TrainingSession, type ModelKind, type SessionState } from './session';
 import { drawGanSamples, drawVae } from './views';
 
@@ -19,6 +35,7 @@ const params = new URLSearchParams(location.search);
 const positive = (v: string | null): number | undefined => (v !== null && Number(v) >= 1 ? Math.floor(Number(v)) : undefined);
 const MAX_STEPS = positive(params.get('steps')) ?? 1_000_000;
 const DRAW_EVERY = positive(params.get('drawEvery')) ?? 10;
+const SAVE_EVERY = positive(params.get('saveEvery')) ?? 50;
 const BATCH_SIZE = 64;
 const SEED = 1;
 const TRAIN_DIGITS = 9_000; // the rest are held out for the VAE's reconstructions
@@ -37,7 +54,9 @@ const ui = {
   start: element<HTMLButtonElement>('start'),
   pause: element<HTMLButtonElement>('pause'),
   reset: element<HTMLButtonElement>('reset'),
+  forget: element<HTMLButtonElement>('forget'),
   progress: element<HTMLSpanElement>('progress'),
+  saved: element<HTMLSpanElement>('saved'),
   speed: element<HTMLSpanElement>('speed'),
   backendInfo: element<HTMLParagraphElement>('backend-info'),
   samples: element<HTMLCanvasElement>('samples'),
@@ -63,6 +82,7 @@ let kind: ModelKind = params.get('model') === 'vae' ? 'vae' : 'gan';
 let backend: PageBackend = PAGE_BACKENDS.find((b) => b === params.get('backend')) ?? 'webgl';
 let session: TrainingSession | undefined;
 let chart = new LossChart(ui.chart, SERIES[kind]);
+let restoredFrom: TrainerPosition | undefined; // the saved run's position, until the restored session starts
 const data = new Map<string, tf.Tensor2D>(); // training and display digits on the current backend
 const stepTimes: number[] = [];
 
@@ -80,7 +100,10 @@ function digitsFor(name: 'gan' | 'vae' | 'fixed'): tf.Tensor2D {
 }
 
 const STATUS: Partial<Record<SessionState, () => string>> = {
-  idle: () => 'Ready: press Start.',
+  idle: () =>
+    restoredFrom === undefined
+      ? 'Ready: press Start.'
+      : `Restored the run saved at step ${restoredFrom.step}: press Resume to carry on, or Forget saved run to start over.`,
   training: () => 'Training…',
   paused: () => 'Paused: press Resume.',
   done: () => `Done after ${pageState.steps} steps (the ?steps= limit): press Reset to start over.`,
@@ -92,10 +115,11 @@ function setState(state: SessionState): void {
   const status = STATUS[state];
   if (status !== undefined && pageState.ready && pageState.error === null) ui.status.textContent = status();
   const running = state === 'training';
-  ui.start.textContent = state === 'paused' ? 'Resume' : 'Start';
+  ui.start.textContent = state === 'paused' || restoredFrom !== undefined ? 'Resume' : 'Start';
   ui.start.disabled = running || state === 'done' || !pageState.ready;
   ui.pause.disabled = !running;
   ui.reset.disabled = !pageState.ready;
+  ui.forget.disabled = !pageState.ready || pageState.saved === null;
   ui.backend.disabled = running;
   ui.recipe.disabled = session !== undefined;
 }
@@ -107,6 +131,15 @@ async function redraw(): Promise<void> {
   if (kind === 'vae' && 'encoder' in model) await drawVae(model, digitsFor('fixed'), ui);
   pageState.redraws++;
   refreshTfState();
+}
+
+function showSaved(): void {
+  ui.saved.textContent = pageState.saved === null ? 'not saved' : `saved at step ${pageState.saved.step}`;
+}
+
+/** This run's settings: what a saved run must match to be restored. */
+function settings(): RunSettings {
+  return { kind, recipe: kind === 'gan' ? ui.recipe.value : 'default', seed: SEED, batchSize: BATCH_SIZE };
 }
 
 async function onStep(step: number, logs: StepLogs): Promise<void> {
@@ -126,27 +159,89 @@ async function onStep(step: number, logs: StepLogs): Promise<void> {
   }
 }
 
+function createSession(resumeFrom?: TrainerPosition): TrainingSession {
+  const run = settings();
+  const url = savedRunUrl(run.kind);
+  const created: TrainingSession = new TrainingSession({
+    kind: run.kind,
+    recipe: ui.recipe.value as MlpGanRecipeName,
+    seed: run.seed,
+    batchSize: run.batchSize,
+    maxSteps: MAX_STEPS,
+    data: digitsFor(run.kind),
+    onStep,
+    onEnd: (state, error) => {
+      if (error !== undefined) fail(error);
+      chart.draw();
+      setState(state);
+      void redraw();
+    },
+    ...(resumeFrom !== undefined && { resumeFrom }),
+    saveEvery: SAVE_EVERY,
+    async save(position) {
+      const model = await created.model.getState();
+      try {
+        await saveRun(url, { model, trainer: position, settings: run });
+      } catch (e) {
+        // No IndexedDB (some private modes) or no quota left: training goes on, unsaved.
+        ui.saved.textContent = `not saved: ${e instanceof Error ? e.message : String(e)}`;
+        return;
+      }
+      pageState.saved = { step: position.step, checksum: stateChecksum(model) };
+      pageState.saves++;
+      showSaved();
+      ui.forget.disabled = false;
+    },
+  });
+  return created;
+}
+
 function start(): void {
-  if (session === undefined) {
-    session = new TrainingSession({
-      kind,
-      recipe: ui.recipe.value as MlpGanRecipeName,
-      seed: SEED,
-      batchSize: BATCH_SIZE,
-      maxSteps: MAX_STEPS,
-      data: digitsFor(kind),
-      onStep,
-      onEnd: (state, error) => {
-        if (error !== undefined) fail(error);
-        chart.draw();
-        setState(state);
-        void redraw();
-      },
-    });
-  }
+  session ??= createSession();
+  restoredFrom = undefined;
   stepTimes.length = 0;
   session.start();
   setState(session.state);
+}
+
+/**
+ * Restores the run saved for this tab, if any and if it fits (same networks, seed and batch size): a session built
+ * from its state, not yet started, and the step counter where it was. Returns whether it restored one.
+ */
+async function restoreSaved(): Promise<boolean> {
+  const saved = await loadRun(savedRunUrl(kind)).catch(() => undefined); // no IndexedDB: nothing saved
+  pageState.saved = null;
+  if (saved !== undefined) {
+    // The GAN's networks are a setting of the page: take the saved run's, so that it fits.
+    if (kind === 'gan' && Array.from(ui.recipe.options).some((o) => o.value === saved.settings.recipe)) {
+      ui.recipe.value = saved.settings.recipe;
+    }
+    pageState.saved = { step: saved.trainer.step, checksum: stateChecksum(saved.model) };
+  }
+  showSaved();
+  if (saved === undefined || !sameSettings(saved.settings, settings())) return false;
+  const restored = createSession(saved.trainer);
+  const model: StatefulModel = restored.model; // a GAN takes a GANState, a VAE a VAEState: the settings matched
+  model.setState(saved.model);
+  session = restored;
+  restoredFrom = saved.trainer;
+  // Read back from the model, not the stored copy: this is what training will carry on from.
+  pageState.restored = { step: saved.trainer.step, checksum: stateChecksum(await restored.model.getState()) };
+  pageState.steps = saved.trainer.step;
+  pageState.lossesFrom = saved.trainer.step;
+  chart = new LossChart(ui.chart, SERIES[kind], undefined, saved.trainer.step);
+  ui.progress.textContent = `step ${saved.trainer.step}`;
+  await redraw();
+  return true;
+}
+
+/** Deletes this tab's saved run and starts over. */
+async function forget(): Promise<void> {
+  await reset(); // stops the run first, so that it cannot save again
+  await forgetRun(savedRunUrl(kind));
+  pageState.saved = null;
+  showSaved();
+  setState('idle');
 }
 
 /** Stops and disposes the run, and clears the chart. */
@@ -154,7 +249,10 @@ async function reset(): Promise<void> {
   const old = session;
   session = undefined;
   if (old !== undefined) await old.dispose();
+  restoredFrom = undefined;
+  pageState.restored = null;
   pageState.steps = 0;
+  pageState.lossesFrom = 0;
   pageState.losses = [];
   pageState.stepsPerSecond = 0;
   chart = new LossChart(ui.chart, SERIES[kind]);
@@ -175,6 +273,7 @@ async function switchBackend(name: PageBackend): Promise<void> {
   await useBackend(name);
   backend = name;
   ui.backend.value = name;
+  setUrlParam('backend', name);
   const caps = probeBackend({ secondDerivatives: false });
   Object.assign(pageState, {
     backend: caps.backend,
@@ -191,6 +290,7 @@ async function switchBackend(name: PageBackend): Promise<void> {
         : 'plain JavaScript';
   const gaps = caps.missingKernels.length > 0 ? `; lacks ${caps.missingKernels.join(', ')}` : '';
   ui.backendInfo.textContent = `Backend ${caps.backend}: ${details}; Adam ε ${caps.safeEpsilon}${gaps}.`;
+  await restoreSaved(); // the saved run carries on on any backend: a state is plain numbers
   pageState.ready = true;
   setState('idle');
 }
@@ -207,7 +307,16 @@ async function switchModel(next: ModelKind): Promise<void> {
   if (next === kind) return;
   kind = next;
   showTab(next);
+  setUrlParam('model', next);
   await reset();
+  await restoreSaved();
+  setState('idle');
+}
+
+function setUrlParam(name: string, value: string): void {
+  const url = new URL(location.href);
+  url.searchParams.set(name, value);
+  history.replaceState(null, '', url);
 }
 
 function fail(error: unknown): void {
@@ -226,6 +335,7 @@ function wire(): void {
     if (session !== undefined) setState(session.state);
   });
   ui.reset.addEventListener('click', () => void reset().catch(fail));
+  ui.forget.addEventListener('click', () => void forget().catch(fail));
   ui.backend.addEventListener('change', () => void switchBackend(ui.backend.value as PageBackend).catch(fail));
   ui.tabs.gan.addEventListener('click', () => void switchModel('gan').catch(fail));
   ui.tabs.vae.addEventListener('click', () => void switchModel('vae').catch(fail));
@@ -235,8 +345,10 @@ function wire(): void {
 
 async function main(): Promise<void> {
   wire();
+  keepWebglReadsPromptWhenHidden();
   installHooks(reset, () => switchBackend(backend));
   showTab(kind);
+  if (params.get('recipe') === 'recommended') ui.recipe.value = 'recommended';
   digits = await fetchDigits();
   await switchBackend(backend);
 }

@@ -2,6 +2,9 @@
  * One training run of the page: a GAN or a VAE, a Trainer over the digits, and Pause / Resume / Stop. Pausing holds
  * the Trainer inside its awaited `onStepBegin` callback; stopping aborts its signal and waits for `fit` to settle
  * before the model is disposed, so no step ever runs on a disposed model.
+ *
+ * Checkpoints are taken only from inside the Trainer's callbacks, between steps, where the model's state and
+ * `ctx.position` describe the same moment: every `saveEvery` steps, when a pause takes hold, and when the run is done.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import {
@@ -13,6 +16,7 @@ import {
   mlpGenerator,
   type MlpGanRecipeName,
   type StepLogs,
+  type TrainerPosition,
 } from 'tfjs-generative';
 
 export type ModelKind = 'gan' | 'vae';
@@ -31,6 +35,12 @@ export interface SessionOptions {
   readonly onStep: (step: number, logs: StepLogs) => void | Promise<void>;
   /** Called once when the run ends, with the error if it failed. */
   readonly onEnd: (state: SessionState, error?: unknown) => void;
+  /** Where to carry on from, with the model's state restored to the same moment first; omitted, from step 0. */
+  readonly resumeFrom?: TrainerPosition;
+  /** Saves a checkpoint (the model's state at `position`); omitted, nothing is saved. */
+  readonly save?: (position: TrainerPosition) => Promise<void>;
+  /** Steps between checkpoints, counted from the first run. */
+  readonly saveEvery: number;
 }
 
 function buildModel(options: SessionOptions): GAN | VAE {
@@ -52,9 +62,11 @@ export class TrainingSession {
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
   private run: Promise<void> | undefined;
+  private savedAt: number;
 
   constructor(private readonly options: SessionOptions) {
     this.model = buildModel(options);
+    this.savedAt = options.resumeFrom?.step ?? -1;
   }
 
   get state(): SessionState {
@@ -66,20 +78,36 @@ export class TrainingSession {
     if (this.current === 'paused') return this.resume();
     if (this.current !== 'idle') return;
     this.current = 'training';
-    const { data, batchSize, maxSteps, seed, onStep } = this.options;
+    const { data, batchSize, maxSteps, seed, onStep, resumeFrom, saveEvery } = this.options;
     this.run = new Trainer(this.model)
       .fit(data, {
         batchSize,
-        steps: maxSteps,
+        // A saved run past the page's ?steps= limit is simply done.
+        steps: Math.max(maxSteps, resumeFrom?.step ?? 0),
         seed,
         dropRemainder: true,
         signal: this.abort.signal,
-        callbacks: { onStepBegin: () => this.gate, onStepEnd: onStep },
+        ...(resumeFrom !== undefined && { resumeFrom }),
+        callbacks: {
+          onStepBegin: async (_step, ctx) => {
+            if (this.gate === undefined) return;
+            await this.checkpoint(ctx.position); // the pause has taken hold: nothing runs until Resume
+            await this.gate;
+          },
+          onStepEnd: async (step, logs, ctx) => {
+            await onStep(step, logs);
+            if (ctx.position.step % saveEvery === 0) await this.checkpoint(ctx.position);
+          },
+        },
       })
       .then(
-        (history) => this.finish(history.stopped ? 'stopped' : 'done'),
+        async (history) => {
+          if (!history.stopped) await this.checkpoint(history.position);
+          this.finish(history.stopped ? 'stopped' : 'done');
+        },
         (error: unknown) => this.finish('error', error),
-      );
+      )
+      .catch((error: unknown) => this.finish('error', error));
   }
 
   pause(): void {
@@ -102,6 +130,12 @@ export class TrainingSession {
     this.gate = undefined;
     await this.run;
     this.model.dispose();
+  }
+
+  private async checkpoint(position: TrainerPosition): Promise<void> {
+    if (this.options.save === undefined || position.step === this.savedAt) return;
+    await this.options.save(position);
+    this.savedAt = position.step;
   }
 
   private finish(state: SessionState, error?: unknown): void {

@@ -5,11 +5,15 @@
  *
  * Without /usr/bin/chromium the suite is skipped, with the reason in the test name; with CI_REQUIRE_BROWSER=1 (set by
  * .ci/run) a missing browser fails instead.
+ *
+ * The page saves its run to IndexedDB on pause (and every `?saveEvery=` steps) and restores it when it loads, so the
+ * tests that start a fresh run press "Forget saved run" first.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParityReport } from '../helpers/parity';
@@ -31,6 +35,8 @@ const GAN_STEPS = 12; // webgl on SwiftShader trains the article GAN at ~2 steps
 const PAUSE_RUN_STEPS = 10_000; // never reached: the run is paused after its first redraw
 const CLICK_BOUND_MS = 1000;
 const PARITY_TOLERANCE = 1e-5;
+const NEVER = 1_000_000; // a ?steps= or ?saveEvery= that a test never reaches
+const HIDDEN_STEPS = 12; // steps timed visible, then hidden: one to three seconds each on wasm here
 
 const available = existsSync(CHROMIUM);
 const required = process.env['CI_REQUIRE_BROWSER'] === '1';
@@ -92,6 +98,12 @@ if (!available) {
         const rgba = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
         return Array.from(rgba.filter((_, i) => i % 4 === 0));
       }, id);
+    /** Presses "Forget saved run" when there is one, so that the next Start begins at step 0. */
+    const forgetSaved = async () => {
+      if (await page.isDisabled('#forget')) return;
+      await page.click('#forget');
+      await waitFor(`window.__tfjsGenerative.saved === null && window.__tfjsGenerative.state === 'idle'`);
+    };
     const std = (v: number[]) => {
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
@@ -118,10 +130,16 @@ if (!available) {
       const pausedAt = (await hooks()).steps;
       await page.waitForTimeout(600);
       expect((await hooks()).steps).toBeLessThanOrEqual(pausedAt + 1); // at most the step already under way
+      // The pause is saved once it holds: before the next step, at the step the counter shows.
+      await waitFor('window.__tfjsGenerative.saved?.step === window.__tfjsGenerative.steps', CLICK_BOUND_MS * 5);
+      const savedAt = (await hooks()).steps;
 
       // A complete short run from a fresh page.
       await page.goto(`${url}?backend=webgl&steps=${GAN_STEPS}&drawEvery=4`);
       await ready('webgl');
+      expect((await hooks()).restored?.step).toBe(savedAt); // the paused run was saved, and came back
+      await forgetSaved();
+      expect((await hooks()).steps).toBe(0);
       await page.click('#start');
       await waitFor('window.__tfjsGenerative.redraws >= 2'); // after steps 1 and 4 (drawEvery=4)
       const early = await pixels('samples');
@@ -166,6 +184,7 @@ if (!available) {
     it('trains on wasm, multi-threaded, in the built page (the minified-worker trap)', async () => {
       await page.selectOption('#backend', 'wasm');
       await ready('wasm');
+      await forgetSaved(); // the webgl run, saved when done, carries over to wasm
       const state = await hooks();
       expect(state.error).toBeNull();
       expect(state.wasmThreads).toBeGreaterThanOrEqual(1);
@@ -200,8 +219,140 @@ if (!available) {
       expect(reply.losses.every((l) => Number.isFinite(l.discriminatorLoss) && Number.isFinite(l.generatorLoss))).toBe(true);
     });
 
+    it('saves the run to IndexedDB and carries it on after a reload: same step, same weights, same losses', async () => {
+      // No periodic saves: the saved run is the one the pause wrote, however far training goes on after it.
+      await page.goto(`${url}?backend=wasm&steps=${NEVER}&drawEvery=5&saveEvery=${NEVER}`);
+      await ready('wasm');
+      await forgetSaved();
+      await page.click('#start');
+      await waitFor('window.__tfjsGenerative.steps >= 3');
+      await page.click('#pause');
+      await waitFor(`window.__tfjsGenerative.state === 'paused' && window.__tfjsGenerative.saved?.step === window.__tfjsGenerative.steps`);
+      const paused = await hooks();
+      const at = paused.steps;
+      await page.click('#start'); // Resume: the reference steps after the save, then a reload mid-training
+      await waitFor(`window.__tfjsGenerative.steps >= ${at + 3}`);
+      const reference = await hooks();
+      expect(reference.state).toBe('training');
+      expect(reference.saved).toEqual(paused.saved);
+
+      await page.reload();
+      await ready('wasm'); // the saved run is restored before the page reports ready
+      const restored = await hooks();
+      expect(restored.error).toBeNull();
+      // The checksum is of the state read back from the restored model, against the one the old page saved.
+      expect(restored.restored).toEqual(paused.saved);
+      expect(restored.saved).toEqual(paused.saved);
+      expect(restored.steps).toBe(at);
+      expect(await page.textContent('#progress')).toBe(`step ${at}`);
+      expect(await page.textContent('#start')).toBe('Resume');
+
+      await page.click('#start');
+      await waitFor(`window.__tfjsGenerative.steps >= ${at + 3}`);
+      const resumed = await hooks();
+      expect(resumed.lossesFrom).toBe(at);
+      // Steps at, at + 1, at + 2 again, from the restored weights, optimizer and noise: the same numbers.
+      expect(resumed.losses.slice(0, 3)).toEqual(reference.losses.slice(at, at + 3));
+      await forgetSaved();
+      expect((await hooks()).steps).toBe(0);
+    });
+
+    it('resumes a run in a Web Worker from IndexedDB, bit for bit (2 steps, then 2 more, equal 4)', async () => {
+      const checkpoint = 'indexeddb://tfjs-generative-page/worker-test';
+      const run = (steps: number, c?: string) =>
+        page.evaluate(([n, url]) => window.__runInWorker({ backend: 'cpu', steps: n, saveEvery: 1, ...(url && { checkpoint: url }) }), [steps, c] as const);
+      const first = await run(2, checkpoint);
+      expect(first.error).toBeUndefined();
+      expect(first).toMatchObject({ resumedFrom: null, step: 2, saves: 2 });
+      const rest = await run(4, checkpoint);
+      expect(rest).toMatchObject({ resumedFrom: 2, step: 4, saves: 2 });
+      const straight = await run(4);
+      expect(straight).toMatchObject({ resumedFrom: null, step: 4, saves: 0 });
+      expect(rest.losses).toEqual(straight.losses.slice(2));
+      expect(rest.checksum).toBe(straight.checksum); // every weight and optimizer slot
+    });
+
+    it('keeps training while the page is hidden behind another tab', async () => {
+      // Playwright keeps every page it drives "visible" (it emulates focus, which Chromium treats as a capture), so
+      // this test launches its own Chromium, without Playwright's background-throttling switches, and attaches with
+      // noDefaults: there a second tab hides the first, and the hidden tab's timers are throttled as for a user.
+      const dir = mkdtempSync(join(tmpdir(), 'tfjs-generative-hidden-'));
+      const chrome = spawn(
+        CHROMIUM,
+        ['--headless', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${dir}`, ...ARGS, 'about:blank'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let browser: Browser | undefined;
+      try {
+        browser = await chromium.connectOverCDP(await devtoolsEndpoint(chrome, 30_000), { noDefaults: true, timeout: 30_000 });
+        const context = browser.contexts()[0]!;
+        const trainer = context.pages()[0] ?? (await context.newPage());
+        trainer.on('pageerror', (e) => errors.push(`pageerror (hidden test): ${e.message}`));
+        const state = () => trainer.evaluate(() => ({ steps: window.__tfjsGenerative.steps, visibility: document.visibilityState }));
+        const wait = (predicate: string) => trainer.waitForFunction(predicate, null, { timeout: 30_000, polling: 100 });
+        /** Times the next `n` steps (bounded), and reads the page's visibility once they are done. */
+        const rate = async (n: number) => {
+          const [a, t0] = [await state(), performance.now()];
+          await wait(`window.__tfjsGenerative.steps >= ${a.steps + n}`);
+          const [b, t1] = [await state(), performance.now()];
+          return { steps: b.steps - a.steps, perSecond: ((b.steps - a.steps) * 1000) / (t1 - t0), visibility: b.visibility };
+        };
+
+        await trainer.goto(`${url}?backend=wasm&steps=${NEVER}&drawEvery=10&saveEvery=${NEVER}`);
+        await wait(`window.__tfjsGenerative?.ready && window.__tfjsGenerative.backend === 'wasm'`);
+        await trainer.click('#start');
+        await wait('window.__tfjsGenerative.steps >= 5');
+        const visible = await rate(HIDDEN_STEPS);
+        expect(visible.visibility).toBe('visible');
+
+        const front = await context.newPage(); // a new tab in the same window, in front
+        await wait(`document.visibilityState === 'hidden'`);
+        const hidden = await rate(HIDDEN_STEPS); // a page that stopped while hidden would time out here
+        expect(hidden.visibility).toBe('hidden');
+        await front.close();
+        await wait(`document.visibilityState === 'visible'`);
+
+        writeFileSync(`${OUT}/hidden-run.json`, JSON.stringify({ visible, hidden }, null, 2));
+        // With animation-frame yields a hidden page stops dead; with macrotask yields it keeps its pace.
+        expect(hidden.perSecond).toBeGreaterThan(0.3 * visible.perSecond);
+        expect(await trainer.evaluate(() => window.__tfjsGenerative.error)).toBeNull();
+      } finally {
+        await browser?.close().catch(() => {});
+        await stopProcess(chrome);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('logged no console errors and no uncaught exceptions', () => {
       expect(errors).toEqual([]);
     });
   });
+}
+
+/** The browser-level DevTools URL that Chromium prints on stderr once `--remote-debugging-port` is listening. */
+function devtoolsEndpoint(chrome: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`Chromium printed no DevTools URL in ${timeoutMs} ms:\n${text}`)), timeoutMs);
+    chrome.stderr!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    chrome.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Chromium exited with code ${code} before listening:\n${text}`));
+    });
+  });
+}
+
+/** Ends a process this test started, and waits until it has exited. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await exited;
 }
