@@ -77,6 +77,8 @@ const history = await new Trainer(vae).fit(data.train, {
       onStepEnd: (step, logs) => progress?.update((step % stepsPerEpoch) + 1, logs),
       async onEpochEnd() {
         progress?.done();
+        if (checkpoints?.signal.aborted) return; // interrupted part-way: the epoch is not over
+
         // One z per test digit, and the same seed every epoch, so the epochs are compared on the same noise.
         const test = await vae.evaluate(data.test, { seed: 0 });
         const elapsed = (performance.now() - started) / 1000;

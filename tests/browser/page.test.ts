@@ -36,7 +36,7 @@ const PAUSE_RUN_STEPS = 10_000; // never reached: the run is paused after its fi
 const CLICK_BOUND_MS = 1000;
 const PARITY_TOLERANCE = 1e-5;
 const NEVER = 1_000_000; // a ?steps= or ?saveEvery= that a test never reaches
-const HIDDEN_STEPS = 12; // steps timed visible, then hidden: one to three seconds each on wasm here
+const HIDDEN_STEPS = 12; // steps timed while visible, then while hidden
 
 const available = existsSync(CHROMIUM);
 const required = process.env['CI_REQUIRE_BROWSER'] === '1';
