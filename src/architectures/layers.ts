@@ -20,8 +20,11 @@ export type HiddenActivation = 'relu' | 'leakyRelu' | 'tanh';
 export function checkFactoryOptions(options: unknown, known: readonly string[], typeName: string): void {
   assertOptions(options, known, 'options', typeName);
   if (options['seed'] !== undefined) assertSeed(options['seed'], 'options.seed');
-  if (options['name'] !== undefined && typeof options['name'] !== 'string') {
-    throw new ConfigError('options.name', 'a string', describe(options['name']));
+  const name = options['name'];
+  // tfjs-layers' own rule for names, checked here so a bad one is a typed error before anything is built.
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9][-A-Za-z0-9._/]*$/.test(name))) {
+    const expected = 'a name of letters, digits and . _ - /, starting with a letter or digit';
+    throw new ConfigError('options.name', expected, describe(name));
   }
 }
 

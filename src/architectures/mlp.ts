@@ -105,16 +105,25 @@ const ARTICLE_DISCRIMINATOR_UNITS = [128];
  * const discriminator = mlpDiscriminator({ ...MLP_GAN_RECIPES.article.discriminator, seed: 2 });
  * ```
  */
-export const MLP_GAN_RECIPES: Readonly<Record<MlpGanRecipeName, MlpGanRecipe>> = {
+// Frozen all the way down: the default GAN reads these, so a caller's push into hiddenUnits would change every later one.
+export const MLP_GAN_RECIPES: Readonly<Record<MlpGanRecipeName, MlpGanRecipe>> = deepFreeze({
   article: {
-    generator: { hiddenUnits: ARTICLE_GENERATOR_UNITS, activation: 'relu', batchNorm: false },
-    discriminator: { hiddenUnits: ARTICLE_DISCRIMINATOR_UNITS, activation: 'relu', dropout: 0 },
+    generator: { hiddenUnits: [...ARTICLE_GENERATOR_UNITS], activation: 'relu', batchNorm: false },
+    discriminator: { hiddenUnits: [...ARTICLE_DISCRIMINATOR_UNITS], activation: 'relu', dropout: 0 },
   },
   recommended: {
     generator: { hiddenUnits: [256, 512], activation: 'leakyRelu', batchNorm: true },
     discriminator: { hiddenUnits: [512, 256], activation: 'leakyRelu', dropout: 0.3 },
   },
-};
+});
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly number[] {
   checkActivation(options.activation ?? 'relu', 'options.activation');

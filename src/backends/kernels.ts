@@ -183,7 +183,10 @@ export function missingKernels(model: tfl.LayersModel, backend: string = activeB
  * ```
  */
 export function assertKernelsAvailable(model: tfl.LayersModel, argument: string): void {
-  assertModel(model, typeof argument === 'string' ? argument : 'model');
+  if (typeof argument !== 'string' || argument === '') {
+    throw new ConfigError('argument', 'a non-empty string naming the model', describe(argument));
+  }
+  assertModel(model, argument);
   const backend = activeBackend();
   const have = registered(backend);
   const missing = new Set<string>();

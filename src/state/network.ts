@@ -4,6 +4,7 @@ import { SeededDropout } from '../architectures/seeded-dropout';
 import { ValueError } from '../errors';
 import { saveHandlerFor, type SaveDestination } from './handlers';
 import { describe } from '../internal/describe';
+import { assertLiveNetwork } from '../internal/model-checks';
 
 /**
  * Saves a network so that plain tfjs-layers loads it: through `destination`, as `model.save` would, except that every
@@ -30,6 +31,7 @@ export async function exportNetwork(model: tfl.LayersModel, destination: SaveDes
   if (model === null || typeof model !== 'object' || typeof (model as { save?: unknown }).save !== 'function') {
     throw new ValueError('model', 'a tf.LayersModel', describe(model));
   }
+  assertLiveNetwork(model, 'model');
   const handler = saveHandlerFor(destination, 'destination');
   return model.save(
     tf.io.withSaveHandler(async (artifacts) =>

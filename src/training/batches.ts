@@ -89,6 +89,13 @@ export function* sliceBatches(
  */
 export function tensorSource(data: tf.Tensor, options: TensorBatchOptions): BatchSource<tf.Tensor> {
   if (data.isDisposed) throw new ShapeError('data', 'a live tensor', 'a disposed tensor');
+  if (data.dtype !== 'float32' && data.dtype !== 'int32' && data.dtype !== 'bool') {
+    throw new ShapeError(
+      'data',
+      "a tensor of dtype 'float32', 'int32' or 'bool' (one the Trainer can batch)",
+      `dtype '${data.dtype}'`,
+    );
+  }
   const n = data.shape[0];
   if (n === undefined || n < 1) {
     throw new ShapeError('data', 'a tensor of shape [N>=1, ...] (examples along axis 0)', formatShape(data.shape));
