@@ -15,6 +15,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { installWasmTrainingKernels } from 'tfjs-generative/wasm';
+import { lazyCounts } from '../src/wasm/lazy';
 import { MODELS, workload, type ModelName } from './models';
 import { loadAverage } from './stats';
 import { loadTensorflowBackend } from './tensorflow';
@@ -51,9 +52,14 @@ const w = workload(model, Number(flags.batch));
 const side = flags.side === 'raw' ? w.raw : w.library;
 for (let i = 0; i < 3; i++) await side.step();
 
+const lazyBefore = lazyCounts();
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 for (let i = 0; i < steps; i++) await side.step();
 const wallMs = (performance.now() - start) / steps;
+const cpu = process.cpuUsage(cpuStart);
+const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
+const lazyAfter = lazyCounts();
 
 interface Entry {
   calls: number;
@@ -96,6 +102,14 @@ console.log(
     `${perStep(dispatches).toFixed(0)} kernel dispatches per step; kernels ${perStep(kernelMs).toFixed(2)} ms, ` +
     `the rest ${(wallMs - perStep(kernelMs)).toFixed(2)} ms (${(((wallMs - perStep(kernelMs)) / wallMs) * 100).toFixed(0)}%)`,
 );
+console.log(`CPU time ${cpuMs.toFixed(2)} ms per step (the wall time above includes waiting for a core on a busy machine)`);
+if (lazyAfter.deferred > lazyBefore.deferred) {
+  const per = (k: 'deferred' | 'computed' | 'dropped') => ((lazyAfter[k] - lazyBefore[k]) / steps).toFixed(1);
+  console.log(
+    `deferred gradient kernels per step: ${per('deferred')}, computed when used ${per('computed')}, ` +
+      `dropped unread ${per('dropped')} (the profile times a deferred kernel where its output is first used)`,
+  );
+}
 console.log('\n| kernel | calls/step | ms/step | % of step |\n| --- | --- | --- | --- |');
 const sorted = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
 for (const [name, e] of sorted.slice(0, top)) {

@@ -25,7 +25,13 @@ describe('installWasmTrainingKernels', () => {
     const uninstall = installWasmTrainingKernels();
     const patched = registry();
     for (const name of PATCHED) expect(patched.get(name), name).not.toBe(stock.get(name));
-    for (const [name, config] of stock) if (!PATCHED.includes(name)) expect(patched.get(name), name).toBe(config);
+    // Every other kernel is wrapped only to compute a deferred gradient input first: same name and setup.
+    for (const [name, config] of stock) {
+      if (PATCHED.includes(name)) continue;
+      const wrapped = patched.get(name)!;
+      expect(wrapped.kernelName, name).toBe(config.kernelName);
+      expect(wrapped.setupFunc, name).toBe(config.setupFunc);
+    }
     installWasmTrainingKernels(); // idempotent: nothing stacks
     expect(registry()).toEqual(patched);
     uninstall();
