@@ -149,7 +149,7 @@ export function formatUsage(specs: FlagSpecs, info: CliInfo = {}): string {
       case 'number':
         return [`${name} <n>`, `${spec.description} (default: ${spec.default})`];
       case 'string':
-        return [`${name} <value>`, `${spec.description} (default: ${spec.default})`];
+        return [`${name} <value>`, spec.default === '' ? spec.description : `${spec.description} (default: ${spec.default})`];
     }
   });
   rows.push(['--help, -h', 'show this help and exit']);
