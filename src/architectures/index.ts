@@ -13,3 +13,5 @@ export { convDecoder, convEncoder, mlpDecoder, mlpEncoder } from './vae';
 export type { ConvVaeOptions, MlpDecoderOptions, MlpEncoderOptions, VaeNetworkOptions } from './vae';
 export { dcganDiscriminator, dcganGenerator } from './dcgan';
 export type { DcganDiscriminatorOptions, DcganGeneratorOptions, DcganOptions } from './dcgan';
+export { SafeLeakyReLU, registerActivationLayers, safeLeakyRelu } from './activations';
+export type { SafeLeakyReLUArgs } from './activations';
