@@ -23,7 +23,8 @@ export async function checkFeatures(
 ): Promise<tf.Tensor2D> {
   assertTensor(value, argument);
   if (value.rank !== 2) {
-    throw new ShapeError(argument, 'a rank-2 tensor [n, d] (one feature vector per row)', `rank ${value.rank}, shape ${formatShape(value.shape)}`);
+    const received = `rank ${value.rank}, shape ${formatShape(value.shape)}`;
+    throw new ShapeError(argument, 'a rank-2 tensor [n, d] (one feature vector per row)', received);
   }
   assertFloat(value, argument);
   const [n, d] = value.shape as [number, number];

@@ -182,7 +182,8 @@ function checkStatistics(stats: FeatureStatistics, argument: string): Moments {
   for (let i = 0; i < d; i++) {
     const variance = covariance[i * d + i]!;
     if (variance < 0) {
-      throw new ValueError(`${argument}.covariance`, 'a non-negative diagonal (variances)', `${variance} at [${i}, ${i}]`);
+      const received = `${variance} at [${i}, ${i}]`;
+      throw new ValueError(`${argument}.covariance`, 'a non-negative diagonal (variances)', received);
     }
     scale = Math.max(scale, variance);
   }
@@ -190,7 +191,8 @@ function checkStatistics(stats: FeatureStatistics, argument: string): Moments {
     for (let j = 0; j < i; j++) {
       const [a, b] = [covariance[i * d + j]!, covariance[j * d + i]!];
       if (Math.abs(a - b) > 1e-4 * scale) {
-        throw new ValueError(`${argument}.covariance`, 'a symmetric matrix', `${a} at [${i}, ${j}] but ${b} at [${j}, ${i}]`);
+        const received = `${a} at [${i}, ${j}] but ${b} at [${j}, ${i}]`;
+        throw new ValueError(`${argument}.covariance`, 'a symmetric matrix', received);
       }
       covariance[i * d + j] = covariance[j * d + i] = (a + b) / 2;
     }

@@ -99,10 +99,7 @@ export async function kernelDistance(
     const sums = tf.tidy(() => {
       const x = tf.gather(real, tf.tensor1d(xs, 'int32')); // [s, d]
       const y = tf.gather(fake, tf.tensor1d(ys, 'int32')); // [s, d]
-      const cube = (t: tf.Tensor): tf.Tensor => tf.mul(tf.square(t), t);
-      const kernel = (a: tf.Tensor2D, b: tf.Tensor2D) => cube(tf.add(tf.div(tf.matMul(a, b, false, true), d), 1)); // [s, s]
-      const diagonal = (a: tf.Tensor2D) => cube(tf.add(tf.div(tf.sum(tf.square(a), 1), d), 1)); // [s]: k(aᵢ, aᵢ)
-      return tf.stack([tf.sum(kernel(x, x), 1), diagonal(x), tf.sum(kernel(y, y), 1), diagonal(y), tf.sum(kernel(x, y), 1)]); // [5, s]
+      return tf.stack([rowSums(x, x), diagonal(x), rowSums(y, y), diagonal(y), rowSums(x, y)]); // [5, s]
     });
     let values: Float32Array;
     try {
@@ -121,6 +118,22 @@ export async function kernelDistance(
   const mean = estimates.reduce((a, b) => a + b, 0) / numSubsets;
   const variance = estimates.reduce((a, b) => a + (b - mean) ** 2, 0) / numSubsets;
   return { mean, std: Math.sqrt(variance), estimates };
+}
+
+/** t³ by two multiplications rather than `tf.pow`, whose handling of negative bases is each backend's own. */
+function cube(t: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.square(t), t);
+}
+
+/** Σⱼ k(aᵢ, bⱼ) for each row i of `a`, with k(x, y) = (xᵀy / d + 1)³: [s]. */
+function rowSums(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor {
+  const d = a.shape[1];
+  return tf.sum(cube(tf.add(tf.div(tf.matMul(a, b, false, true), d), 1)), 1); // [s, s] summed to [s]
+}
+
+/** k(aᵢ, aᵢ) for each row of `a`, the diagonal the unbiased estimate leaves out: [s]. */
+function diagonal(a: tf.Tensor2D): tf.Tensor {
+  return cube(tf.add(tf.div(tf.sum(tf.square(a), 1), a.shape[1]), 1));
 }
 
 /** `size` distinct indices in [0, n), by a partial Fisher–Yates shuffle. */

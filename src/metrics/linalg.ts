@@ -8,7 +8,7 @@
  * @internal
  */
 
-/** The eigenvalues of a symmetric matrix and, when asked for, its eigenvectors: row j of `vectors` goes with value j. */
+/** A symmetric matrix's eigenvalues and, when asked for, its eigenvectors: row j of `vectors` goes with value j. */
 export interface SymmetricEigen {
   readonly values: Float64Array;
   readonly vectors: Float64Array | undefined;

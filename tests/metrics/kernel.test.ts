@@ -56,7 +56,8 @@ describeEachBackend('kernelDistance', () => {
     const fake = correlatedFeatures(10, 3, 22, 0.2);
     const byDefault = await kid(real, fake);
     expect(byDefault.estimates).toHaveLength(100); // numSubsets defaults to 100, subsetSize to min(1000, n, m) = 10
-    expect((await kid(real, fake, { seed: 0, subsetSize: 10, numSubsets: 100 })).estimates).toEqual(byDefault.estimates);
+    const explicit = await kid(real, fake, { seed: 0, subsetSize: 10, numSubsets: 100 });
+    expect(explicit.estimates).toEqual(byDefault.estimates);
     const other = await kid(real, fake, { seed: 2 ** 40 + 7 });
     expect(other.estimates).not.toEqual(byDefault.estimates);
     expect((await kid(real, fake, { seed: 2 ** 40 + 7 })).estimates).toEqual(other.estimates);

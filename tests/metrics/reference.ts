@@ -25,7 +25,9 @@ export function gaussian(seed: number): () => number {
  */
 export function correlatedFeatures(n: number, d: number, seed: number, offset = 0, mixScale = 1): Matrix {
   const g = gaussian(seed);
-  const mix = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0) + mixScale * 0.4 * g()));
+  const mix = Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d }, (_, j) => (i === j ? 1 : 0) + mixScale * 0.4 * g()),
+  );
   return Array.from({ length: n }, () => {
     const z = Array.from({ length: d }, g);
     return Array.from({ length: d }, (_, j) => Math.fround(z.reduce((s, zi, i) => s + zi * mix[i]![j]!, 0) + offset));
@@ -42,7 +44,10 @@ export function covarianceOf(x: Matrix): Matrix {
   const mu = meanOf(x);
   const d = mu.length;
   return Array.from({ length: d }, (_, i) =>
-    Array.from({ length: d }, (_, j) => x.reduce((s, row) => s + (row[i]! - mu[i]!) * (row[j]! - mu[j]!), 0) / (x.length - 1)),
+    Array.from(
+      { length: d },
+      (_, j) => x.reduce((s, row) => s + (row[i]! - mu[i]!) * (row[j]! - mu[j]!), 0) / (x.length - 1),
+    ),
   );
 }
 
@@ -50,7 +55,8 @@ export function matMul(a: Matrix, b: Matrix): Matrix {
   return a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
 }
 
-const identity = (d: number): Matrix => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+const identity = (d: number): Matrix =>
+  Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
 const trace = (a: Matrix): number => a.reduce((s, row, i) => s + row[i]!, 0);
 
 /** Gauss–Jordan inverse with partial pivoting. */
