@@ -30,12 +30,19 @@ export type TorchSide =
   | {
       /** Per-rep mean step time, milliseconds, in run order (rep i ran next to library rep i). */
       readonly torch_ms: number[];
+      /** Per-rep process CPU milliseconds per step, all threads. */
+      readonly torch_cpu_ms: number[];
       readonly torch_steps: number;
       readonly torch_steps_per_s: number;
       /** Median over reps of library steps/s ÷ PyTorch steps/s in the same rep: 1 means as fast as PyTorch. */
       readonly vs_torch: number;
       /** Fastest library rep ÷ fastest PyTorch rep, as a speed ratio: what each side does when it is left alone. */
       readonly vs_torch_fastest: number;
+      /**
+       * Median over reps of PyTorch CPU time ÷ library CPU time per step: the work each does, whatever share of the
+       * cores a busy machine gives it (PyTorch's counts both its threads).
+       */
+      readonly torch_cpu_ratio: number;
     }
   | { readonly torch_skipped: string };
 
@@ -63,6 +70,14 @@ export type BenchRow = {
   readonly ratio_fastest: number;
   /** Median library step time ÷ median hand-written step time: the old measure, kept for comparison. */
   readonly ratio_of_medians: number;
+  /** Per-rep process CPU milliseconds per step (tfjs sides run in this process, one at a time). */
+  readonly library_cpu_ms: number[];
+  readonly raw_cpu_ms: number[];
+  /**
+   * Median over reps of library ÷ hand-written CPU time per step: steadier than wall time on a busy machine, where
+   * waiting for a core inflates wall time and not CPU time.
+   */
+  readonly cpu_ratio: number;
   readonly library_fastest_ms: number;
   readonly raw_fastest_ms: number;
   readonly library_peak_tensors: number;
@@ -87,7 +102,7 @@ const COLUMNS = [
   'kernels',
   'library steps/s',
   'raw steps/s',
-  'library ÷ raw time (fastest)',
+  'library ÷ raw time (fastest) [CPU]',
   'PyTorch steps/s',
   '× PyTorch (fastest)',
   'peak tensors',
@@ -113,7 +128,7 @@ function cells(row: BenchRow | SkippedRow): string[] {
     row.kernels,
     rate(row.library_steps_per_s),
     rate(row.raw_steps_per_s),
-    `${row.ratio.toFixed(3)} (${row.ratio_fastest.toFixed(3)})`,
+    `${row.ratio.toFixed(3)} (${row.ratio_fastest.toFixed(3)}) [${row.cpu_ratio.toFixed(3)}]`,
     ...torch,
     `${row.library_peak_tensors} / ${row.raw_peak_tensors}`,
     `${mb(row.library_peak_bytes)} / ${mb(row.raw_peak_bytes)}`,

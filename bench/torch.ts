@@ -19,11 +19,18 @@ function interpreter(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
+/** One rep: mean wall-clock and process CPU milliseconds per step (CPU time counts every thread). */
+export interface Rep {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
 interface Reply {
   readonly ok?: boolean;
   readonly torch?: string;
   readonly threads?: number;
   readonly ms?: number;
+  readonly cpu_ms?: number;
   readonly error?: string;
 }
 
@@ -93,11 +100,11 @@ export class TorchProcess {
     return reply.error;
   }
 
-  /** Mean milliseconds per step over `steps` consecutive steps, timed in Python. */
-  async rep(steps: number): Promise<number> {
+  /** Mean wall-clock and CPU milliseconds per step over `steps` consecutive steps, timed in Python. */
+  async rep(steps: number): Promise<Rep> {
     const reply = await this.request({ op: 'steps', n: steps });
     if (reply.error !== undefined || reply.ms === undefined) throw new Error(`PyTorch: ${reply.error ?? 'no reply'}`);
-    return reply.ms;
+    return { wall: reply.ms, cpu: reply.cpu_ms ?? Number.NaN };
   }
 
   close(): void {

@@ -7,7 +7,7 @@ the same run (library, raw, PyTorch, ...). It reads one JSON request per line on
 stdout:
 
     {"op": "init", "model": "article-gan" | "vae" | "dcgan", "batch": 64}  -> {"ok": true, "torch": "1.13.1", "threads": 2}
-    {"op": "steps", "n": 20}                                                -> {"ms": 3.1}   (mean ms per step)
+    {"op": "steps", "n": 20}                             -> {"ms": 3.1, "cpu_ms": 6.0}   (mean per step; CPU of all threads)
     {"op": "quit"}
 
 Any failure answers {"error": "..."}; the Node side turns that into a "skipped" row. Run it by hand with
@@ -137,10 +137,11 @@ def build(model, batch):
 
 
 def timed(step, n):
-    start = time.perf_counter()
+    """Mean wall-clock and process CPU (all threads) milliseconds per step."""
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         step()
-    return (time.perf_counter() - start) * 1000 / n
+    return (time.perf_counter() - start) * 1000 / n, (time.process_time() - cpu) * 1000 / n
 
 
 def serve(threads):
@@ -162,7 +163,8 @@ def serve(threads):
             elif op == "steps":
                 if step is None:
                     raise RuntimeError("steps before init")
-                reply = {"ms": timed(step, int(req["n"]))}
+                ms, cpu_ms = timed(step, int(req["n"]))
+                reply = {"ms": ms, "cpu_ms": cpu_ms}
             else:
                 raise ValueError(f"unknown op {op!r}")
         except Exception as e:  # reported to the Node side, which skips the row
@@ -183,7 +185,7 @@ def main():
         for model, n in (("article-gan", 200), ("vae", 100), ("dcgan", 5)):
             step = build(model, 64)
             step()
-            ms = timed(step, n)
+            ms, _ = timed(step, n)
             print(f"{model}: {1000 / ms:.1f} steps/s ({ms:.2f} ms/step, torch {torch.__version__}, {args.threads} threads)")
         return
     serve(args.threads)

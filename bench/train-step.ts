@@ -30,7 +30,7 @@ import {
   type TorchSide,
 } from './stats';
 import { loadTensorflowBackend, oneDnnSetting } from './tensorflow';
-import { TorchProcess } from './torch';
+import { TorchProcess, type Rep } from './torch';
 
 const BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -134,18 +134,20 @@ async function useBackend(p: Plan): Promise<string | undefined> {
   return undefined;
 }
 
-/** Mean milliseconds per step over `steps` consecutive steps. */
-async function timeSteps(c: Contender, steps: number): Promise<number> {
+/** Mean wall-clock and process CPU milliseconds per step over `steps` consecutive steps. */
+async function timeSteps(c: Contender, steps: number): Promise<Rep> {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < steps; i++) await c.step();
-  return (performance.now() - start) / steps;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (performance.now() - start) / steps, cpu: (cpu.user + cpu.system) / 1000 / steps };
 }
 
 /** Steps that make one rep last about `repMs`, from the median of single steps timed over a fifth of that. */
 async function calibrate(c: Contender): Promise<number> {
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < 3 || performance.now() - start < repMs / 5) times.push(await timeSteps(c, 1));
+  while (times.length < 3 || performance.now() - start < repMs / 5) times.push((await timeSteps(c, 1)).wall);
   return Math.max(1, Math.min(1000, Math.round(repMs / median(times))));
 }
 
@@ -196,11 +198,11 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
     let torchSteps = 1;
     if (torchWhy === undefined && typeof torch !== 'string') {
       // As calibrate(): one step, then about a fifth of a rep, sizes PyTorch's reps to last as long as the others.
-      const first = await torch.rep(1);
-      const ms = await torch.rep(Math.max(1, Math.round(repMs / 5 / first)));
+      const first = (await torch.rep(1)).wall;
+      const ms = (await torch.rep(Math.max(1, Math.round(repMs / 5 / first)))).wall;
       torchSteps = Math.max(1, Math.min(5000, Math.round(repMs / ms)));
     }
-    const contenders: ((ms: number[][]) => Promise<void>)[] = [
+    const contenders: ((ms: Rep[][]) => Promise<void>)[] = [
       async (ms) => void ms[0]!.push(await timeSteps(w.library, steps)),
       async (ms) => void ms[1]!.push(await timeSteps(w.raw, steps)),
     ];
@@ -208,13 +210,16 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       contenders.push(async (ms) => void ms[2]!.push(await torch.rep(torchSteps)));
     }
     const loadBefore = loadAverage();
-    const times: number[][] = [[], [], []];
+    const times: Rep[][] = [[], [], []];
     for (let r = 0; r < reps; r++) {
       const order = contenders.length === 3 ? ORDERS[r % ORDERS.length]! : r % 2 === 0 ? [0, 1] : [1, 0];
       for (const i of order) await contenders[i]!(times);
     }
     const loadAfter = loadAverage();
-    const [libraryMs, rawMs, torchMs] = times as [number[], number[], number[]];
+    const wall = times.map((reps) => reps.map((r) => r.wall));
+    const cpu = times.map((reps) => reps.map((r) => r.cpu));
+    const [libraryMs, rawMs, torchMs] = wall as [number[], number[], number[]];
+    const [libraryCpu, rawCpu, torchCpu] = cpu as [number[], number[], number[]];
     const [libraryTensors, libraryBytes] = await peaks(w.library);
     const [rawTensors, rawBytes] = await peaks(w.raw);
     if (torchWhy === undefined && torchMs.length !== reps) torchWhy = 'PyTorch did not answer every rep';
@@ -223,10 +228,12 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
         ? { torch_skipped: torchWhy }
         : {
             torch_ms: torchMs.map(round2),
+            torch_cpu_ms: torchCpu.map(round2),
             torch_steps: torchSteps,
             torch_steps_per_s: 1000 / median(torchMs),
             vs_torch: pairedRatio(torchMs, libraryMs),
             vs_torch_fastest: Math.min(...torchMs) / Math.min(...libraryMs),
+            torch_cpu_ratio: pairedRatio(torchCpu, libraryCpu),
           };
     return {
       ...p,
@@ -240,6 +247,9 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       ratio: pairedRatio(libraryMs, rawMs),
       ratio_fastest: Math.min(...libraryMs) / Math.min(...rawMs),
       ratio_of_medians: median(libraryMs) / median(rawMs),
+      library_cpu_ms: libraryCpu.map(round2),
+      raw_cpu_ms: rawCpu.map(round2),
+      cpu_ratio: pairedRatio(libraryCpu, rawCpu),
       library_fastest_ms: round2(Math.min(...libraryMs)),
       raw_fastest_ms: round2(Math.min(...rawMs)),
       library_peak_tensors: libraryTensors,
@@ -275,10 +285,11 @@ try {
       const vsTorch =
         'torch_skipped' in row
           ? `PyTorch skipped (${row.torch_skipped})`
-          : `PyTorch ${rate(row.torch_steps_per_s)}, ×PyTorch ${row.vs_torch.toFixed(2)} (fastest ${row.vs_torch_fastest.toFixed(2)})`;
+          : `PyTorch ${rate(row.torch_steps_per_s)}, ×PyTorch ${row.vs_torch.toFixed(2)} (fastest ${row.vs_torch_fastest.toFixed(2)}; ` +
+            `PyTorch CPU ÷ library CPU ${row.torch_cpu_ratio.toFixed(2)})`;
       console.log(
         `${p.model} ${p.backend} ${p.kernels}: library ${rate(row.library_steps_per_s)} steps/s, ` +
-          `raw ${rate(row.raw_steps_per_s)}, library÷raw time ${row.ratio.toFixed(3)} (fastest ${row.ratio_fastest.toFixed(3)}), ` +
+          `raw ${rate(row.raw_steps_per_s)}, library÷raw time ${row.ratio.toFixed(3)} (fastest ${row.ratio_fastest.toFixed(3)}, CPU ${row.cpu_ratio.toFixed(3)}), ` +
           `${vsTorch} (${row.reps} reps of ${row.steps} steps; load ${row.load_before[0]} → ${row.load_after[0]})`,
       );
     }
