@@ -85,7 +85,10 @@ export async function featureStatistics(features: tf.Tensor): Promise<FeatureSta
  * FD = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁Σ₂)^{1/2}),
  *
  * the formula of FID (Heusel et al. 2017) with the caller's features: Inception pool features give FID, an MNIST
- * classifier's penultimate layer gives an MNIST FD. Lower is better; 0 for identical statistics.
+ * classifier's penultimate layer gives an MNIST FD. Lower is better; 0 for identical statistics. The estimate from
+ * finite samples is biased upwards, more so for few samples and many dimensions, so compare distances computed with
+ * the same n, and report the distance between two real samples beside it as the floor ({@link kernelDistance} is
+ * unbiased).
  *
  * What runs where: the [n, d] reductions (means and covariances) run on the active backend; the d × d matrices are
  * read back once and the rest is float64 JavaScript. tfjs has no matrix square root, so the trace term is computed
@@ -109,7 +112,8 @@ export async function featureStatistics(features: tf.Tensor): Promise<FeatureSta
  * ```ts
  * const real = tf.randomNormal([500, 64]);
  * const fake = tf.add(tf.randomNormal([500, 64]), 0.5);
- * const fd = await frechetDistance(real, fake); // ≈ 64 · 0.5² = 16, plus sampling noise
+ * const fd = await frechetDistance(real, fake); // ≈ 20.5: 64 · 0.5² = 16, plus the small-sample bias
+ * const floor = await frechetDistance(real, tf.randomNormal([500, 64])); // ≈ 4.5: that bias alone
  * ```
  */
 export async function frechetDistance(
