@@ -23,6 +23,7 @@ interface Backend {
 }
 
 interface Pending {
+  readonly kernelName: string;
   readonly compute: () => void;
   readonly release: () => void;
 }
@@ -30,6 +31,14 @@ interface Pending {
 const pending = new Map<object, Pending>();
 const patchedBackends = new Set<Backend>();
 const counts = { deferred: 0, computed: 0, dropped: 0 };
+/** Milliseconds spent computing deferred outputs, and how many were dropped, per kernel name. */
+const perKernel = new Map<string, { computed: number; ms: number; dropped: number }>();
+
+function kernelCounts(name: string): { computed: number; ms: number; dropped: number } {
+  let c = perKernel.get(name);
+  if (c === undefined) perKernel.set(name, (c = { computed: 0, ms: 0, dropped: 0 }));
+  return c;
+}
 
 /** Computes a deferred output now, if `dataId` is one. */
 function materialize(dataId: object): void {
@@ -37,7 +46,14 @@ function materialize(dataId: object): void {
   if (p === undefined) return;
   pending.delete(dataId);
   counts.computed++;
-  p.compute();
+  const c = kernelCounts(p.kernelName);
+  const start = performance.now();
+  try {
+    p.compute();
+  } finally {
+    c.computed++;
+    c.ms += performance.now() - start;
+  }
 }
 
 function materializeInputs(inputs: tf.NamedTensorInfoMap): void {
@@ -66,6 +82,7 @@ function watchBackend(backend: Backend): void {
     if (p !== undefined) {
       pending.delete(dataId);
       counts.dropped++;
+      kernelCounts(p.kernelName).dropped++;
       p.release();
     }
     return proto.disposeData.call(this, dataId, force);
@@ -91,11 +108,17 @@ export function materializeAll(): void {
  * Deferred kernel outputs so far: deferred, computed when used, dropped unread (the work saved), and waiting now.
  * For tests and the profiler.
  */
-export function lazyCounts(): { deferred: number; computed: number; dropped: number; pending: number } {
-  return { ...counts, pending: pending.size };
+export function lazyCounts(): {
+  deferred: number;
+  computed: number;
+  dropped: number;
+  pending: number;
+  perKernel: Map<string, { computed: number; ms: number; dropped: number }>;
+} {
+  return { ...counts, pending: pending.size, perKernel: new Map([...perKernel].map(([k, v]) => [k, { ...v }])) };
 }
 
-function deferred(kernelFunc: tf.KernelFunc, outputShape: OutputShape): tf.KernelFunc {
+function deferred(kernelName: string, kernelFunc: tf.KernelFunc, outputShape: OutputShape): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as unknown as Backend;
     watchBackend(backend);
@@ -110,6 +133,7 @@ function deferred(kernelFunc: tf.KernelFunc, outputShape: OutputShape): tf.Kerne
       for (const t of inputs) backend.disposeData(t.dataId);
     };
     pending.set(out.dataId, {
+      kernelName,
       compute: () => {
         try {
           const result = kernelFunc(args) as tf.TensorInfo;
@@ -159,7 +183,7 @@ export function applyLaziness(lazy: ReadonlyMap<string, OutputShape>): () => voi
   try {
     for (const config of previous) {
       const shape = lazy.get(config.kernelName);
-      const kernelFunc = shape === undefined ? materializing(config.kernelFunc) : deferred(config.kernelFunc, shape);
+      const kernelFunc = shape === undefined ? materializing(config.kernelFunc) : deferred(config.kernelName, config.kernelFunc, shape);
       tf.unregisterKernel(config.kernelName, 'wasm');
       done.push(config);
       tf.registerKernel({ ...config, kernelFunc });
