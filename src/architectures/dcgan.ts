@@ -5,9 +5,9 @@
 
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
-import { assertNumberInRange, assertPositiveInteger, formatShape } from '../internal/shapes';
+import { assertNumberInRange, assertPositiveInteger, describe, formatShape } from '../internal/shapes';
 import { SeedStream } from '../random';
-import { checkFactoryOptions, checkShape, checkSizes } from './layers';
+import { activationLayer, checkFactoryOptions, checkShape, checkSizes } from './layers';
 import { SeededDropout } from './seeded-dropout';
 
 /** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
@@ -58,11 +58,17 @@ export interface DcganDiscriminatorOptions extends DcganOptions {
    * @defaultValue `0.3`
    */
   readonly dropout?: number;
+  /**
+   * The leaky ReLU: tfjs's own (`'leakyRelu'`, one kernel), or {@link SafeLeakyReLU} (`'safeLeakyRelu'`, the same
+   * values and first derivative, and a second derivative tfjs can take), which a gradient penalty (WGAN-GP, R1) needs.
+   * @defaultValue `'leakyRelu'`
+   */
+  readonly activation?: 'leakyRelu' | 'safeLeakyRelu';
 }
 
 const DCGAN_KEYS = ['imageShape', 'kernelSize', 'seed', 'name'];
 const GENERATOR_KEYS = [...DCGAN_KEYS, 'latentDim', 'filters'];
-const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout'];
+const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout', 'activation'];
 
 interface CheckedImage {
   readonly height: number;
@@ -191,13 +197,17 @@ export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl
   const filters = checkFilters(options.filters ?? [64, 128], 'options.filters');
   const rate = options.dropout ?? 0.3;
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
+  const activation = options.activation ?? 'leakyRelu';
+  if (activation !== 'leakyRelu' && activation !== 'safeLeakyRelu') {
+    throw new ConfigError('options.activation', "'leakyRelu' or 'safeLeakyRelu'", describe(activation));
+  }
   const prefix = options.name ?? 'discriminator';
   const seeds = new SeedStream(options.seed);
   const model = tfl.sequential({ name: prefix });
   model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
   filters.forEach((f, i) => {
     model.add(seededStride2('conv2d', { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` }, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
-    model.add(tfl.layers.leakyReLU({ alpha: 0.2, name: `${prefix}_act${i}` }));
+    model.add(activationLayer(activation, `${prefix}_act${i}`));
     if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
   });
   model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]

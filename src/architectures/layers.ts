@@ -6,12 +6,13 @@
 
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
+import { SafeLeakyReLU } from './activations';
 import { assertOptions } from '../internal/options';
 import { assertCount, describe } from '../internal/shapes';
 import { assertSeed, type SeedStream } from '../random';
 
 /** Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2. */
-export type HiddenActivation = 'relu' | 'leakyRelu' | 'tanh';
+export type HiddenActivation = 'relu' | 'leakyRelu' | 'safeLeakyRelu' | 'tanh';
 
 /**
  * Checks a factory's options object before anything is built: only documented keys (so `latentdim` is an error, not
@@ -42,8 +43,8 @@ export function checkSizes(sizes: readonly number[], argument: string): readonly
 
 /** Checks an activation option. */
 export function checkActivation(activation: unknown, argument: string): HiddenActivation {
-  if (activation !== 'relu' && activation !== 'leakyRelu' && activation !== 'tanh') {
-    throw new ConfigError(argument, "'relu', 'leakyRelu' or 'tanh'", describe(activation));
+  if (activation !== 'relu' && activation !== 'leakyRelu' && activation !== 'safeLeakyRelu' && activation !== 'tanh') {
+    throw new ConfigError(argument, "'relu', 'leakyRelu', 'safeLeakyRelu' or 'tanh'", describe(activation));
   }
   return activation;
 }
@@ -102,7 +103,7 @@ export function seededConv(
 
 /** The activation layer for `kind`. */
 export function activationLayer(kind: HiddenActivation, name: string): tfl.layers.Layer {
-  return kind === 'leakyRelu'
-    ? tfl.layers.leakyReLU({ alpha: 0.2, name })
-    : tfl.layers.activation({ activation: kind, name });
+  if (kind === 'leakyRelu') return tfl.layers.leakyReLU({ alpha: 0.2, name });
+  if (kind === 'safeLeakyRelu') return new SafeLeakyReLU({ alpha: 0.2, name });
+  return tfl.layers.activation({ activation: kind, name });
 }

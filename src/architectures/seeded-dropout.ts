@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { describe } from '../internal/describe';
+import { SafeLeakyReLU } from './activations';
 import { assertSeed, mixSeed } from '../random';
 
 /** Constructor arguments of {@link SeededDropout}. */
@@ -73,7 +74,7 @@ export class SeededDropout extends tfl.layers.Layer {
 }
 
 /**
- * Registers this library's custom layers with tfjs's serialisation, so that `tf.loadLayersModel` can rebuild a saved
+ * Registers this library's custom layers ({@link SeededDropout}, {@link SafeLeakyReLU}) with tfjs's serialisation, so that `tf.loadLayersModel` can rebuild a saved
  * network that uses them. Nothing is registered at import time (the package has no side effects).
  *
  * @example
@@ -84,4 +85,5 @@ export class SeededDropout extends tfl.layers.Layer {
  */
 export function registerGenerativeLayers(): void {
   tf.serialization.registerClass(SeededDropout);
+  tf.serialization.registerClass(SafeLeakyReLU);
 }

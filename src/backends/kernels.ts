@@ -33,6 +33,7 @@ const LAYER_KERNELS: Readonly<Record<string, readonly string[]>> = {
   Activation: [],
   Dropout: ['Floor', 'Add', 'RealDiv', 'Multiply'],
   TfjsGenerativeSeededDropout: ['Floor', 'Add', 'RealDiv', 'Multiply'],
+  TfjsGenerativeSafeLeakyReLU: ['Multiply', 'Relu', 'Step', 'Cast', 'Add'],
   Reshape: ['Reshape'],
   Flatten: ['Reshape'],
   Concatenate: ['Concat', 'Slice'],
@@ -73,6 +74,7 @@ export const LIBRARY_LAYERS: readonly (readonly [string, string])[] = [
   ['Activation', 'relu'],
   ['Activation', 'tanh'],
   ['TfjsGenerativeSeededDropout', 'linear'],
+  ['TfjsGenerativeSafeLeakyReLU', 'linear'],
   ['Reshape', 'linear'],
   ['Flatten', 'linear'],
 ];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { SafeLeakyReLU } from '../architectures/activations';
 import { SeededDropout } from '../architectures/seeded-dropout';
 import { ValueError } from '../errors';
 import { saveHandlerFor, type SaveDestination } from './handlers';
@@ -48,6 +49,7 @@ function withPlainDropout(node: unknown): unknown {
   const record = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) out[key] = withPlainDropout(record[key]);
+  if (record['class_name'] === SafeLeakyReLU.className) out['class_name'] = 'LeakyReLU'; // same config: alpha, name
   if (record['class_name'] === SeededDropout.className) {
     out['class_name'] = 'Dropout';
     const config = out['config'];

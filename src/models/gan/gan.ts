@@ -32,6 +32,7 @@ import {
   sizeOf,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
+import { checkSecondDerivative } from '../../losses/penalties';
 import { SeedStream, assertSeed, opSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
 import type { AdversarialTerms, GANObjective } from './objective';
@@ -144,6 +145,7 @@ export class GAN implements Trainable<tf.Tensor> {
   private termSeeds: SeedStream;
   private readonly kernels: KernelCheck;
   private readonly step = new AtomicStep('GAN');
+  private readonly penaltyChecked = new Set<string>();
   private steps = 0;
   private disposed = false;
 
@@ -406,6 +408,7 @@ export class GAN implements Trainable<tf.Tensor> {
       const expected = `at least ${parts} examples (the batch is split among ${parts} discriminator updates)`;
       throw new ShapeError('realBatch', expected, `${realBatch.shape[0]} examples`);
     }
+    this.checkPenalty(realBatch);
     const range = this.dataRange;
     await assertFiniteInRange(
       realBatch,
@@ -421,6 +424,19 @@ export class GAN implements Trainable<tf.Tensor> {
                 : "Scale the data to the generator's output range, or set config.dataRange.",
           },
     );
+  }
+
+  /**
+   * Before the first step with a gradient penalty on a backend: can D be differentiated twice there? In inference
+   * mode, so the check draws no dropout mask and moves no batch-norm statistic.
+   */
+  private checkPenalty(realBatch: tf.Tensor): void {
+    if (this.config.objective.gradientPenalty !== true) return;
+    const backend = tf.getBackend();
+    if (this.penaltyChecked.has(backend)) return;
+    const critic = (x: tf.Tensor) => this.discriminator.apply(x, { training: false }) as tf.Tensor;
+    checkSecondDerivative(critic, realBatch, { variables: this.discriminatorVariables });
+    this.penaltyChecked.add(backend);
   }
 
   /**

@@ -1,6 +1,22 @@
 export { GAN } from './gan';
-export { logitObjective, minimax, nonSaturating } from './objective';
-export type { AdversarialTerms, DiscriminatorOutput, GANObjective } from './objective';
+export {
+  hinge,
+  leastSquares,
+  logitObjective,
+  minimax,
+  nonSaturating,
+  nonSaturatingR1,
+  wasserstein,
+  wassersteinGp,
+} from './objective';
+export type {
+  AdversarialTerms,
+  DiscriminatorOutput,
+  GANObjective,
+  R1Options,
+  WassersteinGpOptions,
+  WassersteinOptions,
+} from './objective';
 export type { GANState, GANStepLogs, SampleOptions } from './gan';
 export type { DataRange, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
 export type { NetworkState } from '../../internal/network-state';

@@ -1,4 +1,9 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../../errors';
+import { describe } from '../../internal/describe';
+import { assertOptions } from '../../internal/options';
+import { hingeDiscriminatorLoss, hingeGeneratorLoss } from '../../losses/hinge';
+import { leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from '../../losses/least-squares';
 import {
   minimaxDiscriminatorLoss,
   minimaxGeneratorLoss,
@@ -6,6 +11,8 @@ import {
   type DiscriminatorLossFn,
   type GeneratorLossFn,
 } from '../../losses/minimax';
+import { r1Penalty, wassersteinGradientPenalty } from '../../losses/penalties';
+import { clipWeights, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } from '../../losses/wasserstein';
 
 /**
  * What the terms of a {@link GANObjective} see in one update. Every tensor lives for that update only: a term returns
@@ -76,6 +83,14 @@ export interface GANObjective {
    * clipping. It must keep the variables' shapes and dtypes, and is rolled back with a failed step.
    */
   afterDiscriminatorUpdate?(variables: readonly tf.Variable[]): void;
+  /**
+   * True when a discriminator term differentiates D with respect to its input (a gradient penalty). Before the first
+   * such step on a backend the GAN checks once, with {@link checkSecondDerivative}, that D can be differentiated
+   * twice there, and fails with a {@link ConfigError} naming the op (e.g. `tf.layers.leakyReLU`) and what to use
+   * instead.
+   * @defaultValue `false`
+   */
+  readonly gradientPenalty?: boolean;
 }
 
 /**
@@ -136,4 +151,160 @@ export function minimax(): GANObjective {
     (fake) => minimaxGeneratorLoss(fake),
     (real, fake) => minimaxDiscriminatorLoss(real, fake),
   );
+}
+
+/** Options of {@link wasserstein}. */
+export interface WassersteinOptions {
+  /** Clip every critic weight to [−clip, clip] after each critic update (Arjovsky et al. use 0.01). Omitted, no clipping. */
+  readonly clip?: number;
+}
+
+/**
+ * The Wasserstein GAN of Arjovsky et al. (2017): the critic minimises mean D(G(z)) − mean D(x), the generator
+ * −mean D(G(z)); with `clip`, weight clipping keeps the critic Lipschitz. The logged scores are critic values.
+ *
+ * @param options - the clipping bound
+ * @returns the objective
+ * @see https://arxiv.org/abs/1701.07875
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ objective: wasserstein({ clip: 0.01 }), steps: { discriminator: 5, generator: 1 } });
+ * ```
+ */
+export function wasserstein(options: WassersteinOptions = {}): GANObjective {
+  assertOptions(options, ['clip'], 'options', 'WassersteinOptions');
+  const { clip } = options;
+  if (clip !== undefined && !(typeof clip === 'number' && clip > 0 && clip < Infinity)) {
+    throw new ConfigError('options.clip', 'a finite number > 0', describe(clip));
+  }
+  return {
+    output: 'critic',
+    generatorLoss: ({ fakeLogits }) => wassersteinGeneratorLoss(fakeLogits),
+    discriminatorLoss: ({ realLogits, fakeLogits }) => wassersteinDiscriminatorLoss(realLogits, fakeLogits),
+    ...(clip === undefined ? {} : { afterDiscriminatorUpdate: (variables) => clipWeights(variables, clip) }),
+  };
+}
+
+/** Options of {@link wassersteinGp}. */
+export interface WassersteinGpOptions {
+  /**
+   * Weight λ of the gradient penalty.
+   * @defaultValue `10`, as in Gulrajani et al.
+   */
+  readonly lambda?: number;
+}
+
+/**
+ * WGAN-GP (Gulrajani et al., 2017): the Wasserstein losses plus λ·E[(‖∇D(x̂)‖ − 1)²] on random interpolates between
+ * real and generated examples, the interpolation weights drawn from the GAN's seed. Train it with several critic
+ * updates per generator update (`steps: { discriminator: 5 }`), a critic without batch norm, and activations tfjs
+ * can differentiate twice ({@link SafeLeakyReLU}).
+ *
+ * @param options - the penalty weight
+ * @returns the objective
+ * @see https://arxiv.org/abs/1704.00028
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ objective: wassersteinGp({ lambda: 10 }), steps: { discriminator: 5, generator: 1 } });
+ * ```
+ */
+export function wassersteinGp(options: WassersteinGpOptions = {}): GANObjective {
+  assertOptions(options, ['lambda'], 'options', 'WassersteinGpOptions');
+  const lambda = positiveWeight(options.lambda, 10, 'options.lambda');
+  return {
+    output: 'critic',
+    gradientPenalty: true,
+    generatorLoss: ({ fakeLogits }) => wassersteinGeneratorLoss(fakeLogits),
+    discriminatorLoss: (t) =>
+      tf.add(
+        wassersteinDiscriminatorLoss(t.realLogits, t.fakeLogits),
+        wassersteinGradientPenalty(t.discriminate, t.real, t.fake, { lambda, seed: t.seed }),
+      ) as tf.Scalar,
+  };
+}
+
+/**
+ * The hinge objective of Lim & Ye (2017) and SAGAN/BigGAN: D minimises E[relu(1 − D(x))] + E[relu(1 + D(G(z)))],
+ * G minimises −E[D(G(z))]. The logged scores are D's raw outputs.
+ *
+ * @returns the objective
+ * @see https://arxiv.org/abs/1705.02894
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ objective: hinge() });
+ * ```
+ */
+export function hinge(): GANObjective {
+  return {
+    output: 'critic',
+    generatorLoss: ({ fakeLogits }) => hingeGeneratorLoss(fakeLogits),
+    discriminatorLoss: ({ realLogits, fakeLogits }) => hingeDiscriminatorLoss(realLogits, fakeLogits),
+  };
+}
+
+/**
+ * The least-squares GAN of Mao et al. (2017) with its 0-1 coding: D minimises ½E[(D(x) − 1)²] + ½E[D(G(z))²], G
+ * minimises ½E[(D(G(z)) − 1)²]. The logged scores are D's raw outputs (near 1 for what it takes as real).
+ *
+ * @returns the objective
+ * @see https://arxiv.org/abs/1611.04076
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ objective: leastSquares() });
+ * ```
+ */
+export function leastSquares(): GANObjective {
+  return {
+    output: 'critic',
+    generatorLoss: ({ fakeLogits }) => leastSquaresGeneratorLoss(fakeLogits),
+    discriminatorLoss: ({ realLogits, fakeLogits }) => leastSquaresDiscriminatorLoss(realLogits, fakeLogits),
+  };
+}
+
+/** Options of {@link nonSaturatingR1}. */
+export interface R1Options {
+  /**
+   * Weight γ of the R1 penalty, γ/2·E[‖∇D(x)‖²] on real data.
+   * @defaultValue `10`
+   */
+  readonly gamma?: number;
+}
+
+/**
+ * The non-saturating objective with the R1 penalty of Mescheder et al. (2018) on real data, as StyleGAN trains: it
+ * keeps D's gradient small where the data are. D must be differentiable twice ({@link SafeLeakyReLU}).
+ *
+ * @param options - the penalty weight
+ * @returns the objective
+ * @see https://arxiv.org/abs/1801.04406
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({ objective: nonSaturatingR1({ gamma: 1 }) });
+ * ```
+ */
+export function nonSaturatingR1(options: R1Options = {}): GANObjective {
+  assertOptions(options, ['gamma'], 'options', 'R1Options');
+  const gamma = positiveWeight(options.gamma, 10, 'options.gamma');
+  return {
+    gradientPenalty: true,
+    generatorLoss: ({ fakeLogits }) => nonSaturatingGeneratorLoss(fakeLogits),
+    discriminatorLoss: (t) =>
+      tf.add(
+        minimaxDiscriminatorLoss(t.realLogits, t.fakeLogits),
+        r1Penalty(t.discriminate, t.real, { gamma }),
+      ) as tf.Scalar,
+  };
+}
+
+function positiveWeight(value: unknown, fallback: number, argument: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0 && value < Infinity)) {
+    throw new ConfigError(argument, 'a finite number > 0', describe(value));
+  }
+  return value;
 }
