@@ -27,7 +27,7 @@ export interface FeatureStatistics {
   readonly count?: number;
   /**
    * The arithmetic the covariance was computed in. A float32 covariance of a singular set (fewer samples than
-   * dimensions) has rounding noise, about 1e-8 of its largest eigenvalue, where its zero eigenvalues should be, and the
+   * dimensions) has rounding noise, some 1e-8 of its largest eigenvalue, where its zero eigenvalues should be, and the
    * square root in the distance magnifies it; so whenever either side is float32, each covariance's eigenvalues below
    * 2^-20 (about 1e-6) of its largest count as zero. {@link featureStatistics}, which reduces on the backend, says
    * `'float32'`.
@@ -37,8 +37,8 @@ export interface FeatureStatistics {
 }
 
 /**
- * The relative eigenvalue floor for float32 covariances: about 25 times the null-space noise measured on the cpu and
- * wasm backends, and far below the smallest genuine eigenvalue that float32 can resolve anyway.
+ * The relative eigenvalue floor for float32 covariances: 25 to 100 times the null-space noise measured on the cpu and
+ * wasm backends (1e-8 to 4e-8 of the largest eigenvalue), where a float32 estimate stops resolving eigenvalues anyway.
  */
 const FLOAT32_FLOOR = 2 ** -20;
 
