@@ -12,6 +12,8 @@
  *   {@link assertKernelsAvailable}, a clear error where it lacks a kernel a network needs.
  * - **State**: {@link encodeState}/{@link decodeState} and the IO-handler forms, to checkpoint a model's
  *   `getState()` with the Trainer's position anywhere, and {@link exportNetwork} for plain tfjs-layers.
+ * - **Metrics**: {@link frechetDistance} (with {@link featureStatistics}), {@link kernelDistance}, {@link precisionRecall}
+ *   and {@link classCoverage}: sample-quality measures on features or class probabilities the caller supplies.
  * - **Errors**: typed errors that name the argument, the expected and the received value.
  *
  * The library imports only `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers`; import a backend yourself.
@@ -26,6 +28,7 @@ export * from './training';
 export * from './images';
 export * from './backends';
 export * from './state';
+export * from './metrics';
 export {
   ConfigError,
   GenerativeError,

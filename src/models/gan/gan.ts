@@ -32,6 +32,8 @@ import {
   sizeOf,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
+import { HeldValue } from '../../internal/engine';
+import { restoreTensor, tensorState, type TensorState } from '../../internal/tensor-state';
 import { checkSecondDerivative } from '../../losses/penalties';
 import { SeedStream, assertSeed, opSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
@@ -84,6 +86,8 @@ export interface GANState {
   readonly generatorOptimizer: OptimizerState;
   /** The discriminator's optimizer: slots and iteration count. */
   readonly discriminatorOptimizer: OptimizerState;
+  /** The averaged generator weights (`config.ema`), in `generator.weights` order; null when the GAN keeps none. */
+  readonly ema: readonly TensorState[] | null;
   /** The random streams, each as `[seed, draws]`. */
   readonly seeds: {
     /** The noise z of training steps. */
@@ -96,9 +100,25 @@ export interface GANState {
 }
 
 /** Options of {@link GAN.sample}. */
-export interface SampleOptions {
+export interface SampleOptions extends GenerateOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the GAN's own stream is used. */
   readonly seed?: number;
+}
+
+/**
+ * Options of {@link GAN.generate}.
+ *
+ * @example
+ * ```ts
+ * const images = gan.generate(z, { ema: false }); // the trained weights, not their average
+ * ```
+ */
+export interface GenerateOptions {
+  /**
+   * Use the averaged generator weights (with {@link GANConfig.ema} on).
+   * @defaultValue `true` when the GAN keeps an average, else `false`
+   */
+  readonly ema?: boolean;
 }
 
 const NOISE_STREAM = 1;
@@ -146,6 +166,8 @@ export class GAN implements Trainable<tf.Tensor> {
   private readonly kernels: KernelCheck;
   private readonly step = new AtomicStep('GAN');
   private readonly penaltyChecked = new Set<string>();
+  /** The averaged generator weights, one per `generatorParts.variables` entry, when EMA is on. */
+  private readonly emaWeights: tf.Variable[] | undefined;
   private steps = 0;
   private disposed = false;
 
@@ -209,6 +231,9 @@ export class GAN implements Trainable<tf.Tensor> {
     this.generatorVariables = trainableVariables(this.generator);
     this.discriminatorVariables = trainableVariables(this.discriminator);
     this.generatorParts = new NetworkParts(this.generator);
+    // The average starts at the initial weights; tfjs buffers are immutable, so sharing them copies nothing.
+    this.emaWeights =
+      this.config.emaDecay === undefined ? undefined : this.generatorParts.variables.map((v) => tf.variable(v, false));
     this.discriminatorParts = new NetworkParts(this.discriminator);
     this.noiseSeeds = seeds.fork(NOISE_STREAM);
     this.sampleSeeds = seeds.fork(SAMPLE_STREAM);
@@ -262,12 +287,13 @@ export class GAN implements Trainable<tf.Tensor> {
    * const images = gan.generate(z);
    * ```
    */
-  generate(z: tf.Tensor): tf.Tensor {
+  generate(z: tf.Tensor, options: GenerateOptions = {}): tf.Tensor {
     this.assertLive();
     assertTensor(z, 'z');
     assertFloat(z, 'z');
     assertShape(z, [null, this.latentDim], 'z');
-    return tf.tidy(() => this.generator.apply(z, { training: false }) as tf.Tensor);
+    assertOptions(options, ['ema'], 'options', 'GenerateOptions');
+    return this.inference(options, () => this.generator.apply(z, { training: false }) as tf.Tensor);
   }
 
   /**
@@ -285,10 +311,11 @@ export class GAN implements Trainable<tf.Tensor> {
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertLive();
     assertCount(n, 'n', Math.max(this.latentDim, sizeOf(this.dataShape)));
-    assertOptions(options, ['seed'], 'options', 'SampleOptions');
+    assertOptions(options, ['seed', 'ema'], 'options', 'SampleOptions');
     if (options.seed !== undefined) assertSeed(options.seed, 'options.seed');
+    const ema = this.useEma(options);
     const seed = opSeed(options.seed ?? this.sampleSeeds.next());
-    return tf.tidy(() => {
+    return this.inference({ ema }, () => {
       const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
       return this.generator.apply(z, { training: false }) as tf.Tensor;
     });
@@ -313,6 +340,7 @@ export class GAN implements Trainable<tf.Tensor> {
       discriminator: await this.discriminatorParts.read(),
       generatorOptimizer: await readOptimizerState(this.generatorOptimizer),
       discriminatorOptimizer: await readOptimizerState(this.discriminatorOptimizer),
+      ema: this.emaWeights === undefined ? null : await Promise.all(this.emaWeights.map((v) => tensorState(v))),
       seeds: {
         noise: streamState(this.noiseSeeds),
         sample: streamState(this.sampleSeeds),
@@ -355,6 +383,7 @@ export class GAN implements Trainable<tf.Tensor> {
         'state.discriminatorOptimizer',
       ),
     ];
+    writes.push(this.prepareEma(s['ema']));
     const steps = checkCount(s['steps'], 'state.steps');
     const seeds = s['seeds'] as GANState['seeds'] | undefined;
     const noise = checkStream(seeds?.noise, 'state.seeds.noise');
@@ -365,6 +394,21 @@ export class GAN implements Trainable<tf.Tensor> {
     this.noiseSeeds = new SeedStream(...noise);
     this.sampleSeeds = new SeedStream(...sample);
     this.termSeeds = new SeedStream(...terms);
+  }
+
+  /** Checks a saved average against this GAN's, and returns the write that applies it. */
+  private prepareEma(saved: unknown): () => void {
+    const average = this.emaWeights;
+    if (average === undefined) {
+      if (saved !== null) throw new StateError('state.ema', "null (this GAN keeps no average)", describe(saved));
+      return () => undefined;
+    }
+    if (!Array.isArray(saved) || saved.length !== average.length) {
+      const expected = `${average.length} averaged weights (config.ema is on)`;
+      throw new StateError('state.ema', expected, describe(saved));
+    }
+    const writes = average.map((v, i) => restoreTensor(v, saved[i], `state.ema[${i}]`));
+    return () => writes.forEach((write) => write());
   }
 
   /**
@@ -379,15 +423,50 @@ export class GAN implements Trainable<tf.Tensor> {
     if (this.disposed) return;
     this.disposed = true;
     releaseParts([this.generator, this.discriminator, this.generatorOptimizer, this.discriminatorOptimizer]);
+    if (this.emaWeights !== undefined) tf.dispose(this.emaWeights);
     disposeNetwork(this.generator);
     disposeNetwork(this.discriminator);
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
   }
 
+  /** Whether a call samples from the averaged weights; checked before anything is drawn. */
+  private useEma(options: GenerateOptions): boolean {
+    const ema = options.ema ?? this.emaWeights !== undefined;
+    if (typeof ema !== 'boolean') throw new ConfigError('options.ema', 'a boolean', describe(ema));
+    if (ema && this.emaWeights === undefined) {
+      throw new ConfigError('options.ema', 'false (this GAN keeps no average: set config.ema)', 'true');
+    }
+    return ema;
+  }
+
+  /** Runs G in inference mode, with the averaged weights swapped in (by reference, no copy) when asked. */
+  private inference(options: GenerateOptions, run: () => tf.Tensor): tf.Tensor {
+    const average = this.useEma(options) ? this.emaWeights : undefined;
+    if (average === undefined) return tf.tidy(run);
+    const variables = this.generatorParts.variables;
+    const trained = variables.map((v) => new HeldValue(v));
+    try {
+      variables.forEach((v, i) => v.assign(average[i]!));
+      return tf.tidy(run);
+    } finally {
+      for (const held of trained) held.restore();
+    }
+  }
+
+  /** ema ← decay·ema + (1 − decay)·w, for every generator weight: part of the step, so rolled back with it. */
+  private updateEma(): void {
+    const decay = this.config.emaDecay;
+    if (this.emaWeights === undefined || decay === undefined) return;
+    const variables = this.generatorParts.variables;
+    tf.tidy(() => {
+      this.emaWeights!.forEach((ema, i) => ema.assign(tf.add(tf.mul(ema, decay), tf.mul(variables[i]!, 1 - decay))));
+    });
+  }
+
   private stepParts(): StepParts {
     return {
-      variables: [...this.generatorParts.variables, ...this.discriminatorParts.variables],
+      variables: [...this.generatorParts.variables, ...this.discriminatorParts.variables, ...(this.emaWeights ?? [])],
       optimizers: [this.generatorOptimizer, this.discriminatorOptimizer],
       counters: [
         ...this.generatorParts.counters,
@@ -469,6 +548,8 @@ export class GAN implements Trainable<tf.Tensor> {
         probes.push(...update.probes);
         probeNames.push(...this.probeNames(name, this.generatorVariables));
       }
+      phase('generator weight average');
+      this.updateEma();
       return { values: tf.stack([...dStats, ...gLoss, ...probes]) as tf.Tensor1D, probeNames };
     } finally {
       tf.dispose([...probes, ...dStats, ...gLoss]);

@@ -17,8 +17,8 @@ export type {
   WassersteinGpOptions,
   WassersteinOptions,
 } from './objective';
-export type { GANState, GANStepLogs, SampleOptions } from './gan';
-export type { DataRange, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
+export type { GANState, GANStepLogs, GenerateOptions, SampleOptions } from './gan';
+export type { DataRange, EMAOptions, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
 export type { NetworkState } from '../../internal/network-state';
 export type { OptimizerState } from '../../internal/optimizer-state';
 export type { TensorState } from '../../internal/tensor-state';
