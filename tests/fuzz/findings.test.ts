@@ -1,5 +1,5 @@
 /**
- * Regression tests for what the fuzz tier found (F1–F17, reported to the lead with the call, the input, what
+ * Regression tests for what the fuzz tier found (F1–F18, reported to the lead with the call, the input, what
  * happened and what should). Each is the minimal case, written out so it runs without fast-check; one still open when
  * this file was written is marked `it.fails` and says so.
  */
@@ -9,6 +9,7 @@ import {
   GAN,
   MLP_GAN_RECIPES,
   SeedStream,
+  SeededDropout,
   Trainer,
   assertKernelsAvailable,
   exportNetwork,
@@ -200,8 +201,7 @@ describe('fuzz findings', () => {
     gan.dispose();
   });
 
-  // Open when written: see the report.
-  it.fails('F13: a factory name tfjs cannot use is a ConfigError naming options.name', async () => {
+  it('F13: a factory name tfjs cannot use is a ConfigError naming options.name', async () => {
     for (const name of ['with space', '', '-x', '_x']) {
       const e = await thrownBy(() => mlpGenerator({ name, latentDim: 2, hiddenUnits: [3], outputShape: [2] }));
       expect(isConfigError(e), `${JSON.stringify(name)}: ${String(e)}`).toBe(true);
@@ -209,8 +209,7 @@ describe('fuzz findings', () => {
     }
   });
 
-  // Open when written: see the report.
-  it.fails('F14: MLP_GAN_RECIPES cannot be changed', () => {
+  it('F14: MLP_GAN_RECIPES cannot be changed', () => {
     const units = MLP_GAN_RECIPES.recommended.generator.hiddenUnits as number[];
     const before = [...units];
     try {
@@ -223,8 +222,7 @@ describe('fuzz findings', () => {
     expect(after).toEqual(before);
   });
 
-  // Open when written: see the report.
-  it.fails('F15: assertKernelsAvailable checks its argument name', async () => {
+  it('F15: assertKernelsAvailable checks its argument name', async () => {
     for (const argument of ['', Symbol('x')]) {
       const e = await thrownBy(() => assertKernelsAvailable({} as never, argument as never));
       expect(isConfigError(e), String(e)).toBe(true);
@@ -232,8 +230,7 @@ describe('fuzz findings', () => {
     }
   });
 
-  // Open when written: see the report.
-  it.fails('F16: exportNetwork refuses a disposed network with a ValueError naming model', async () => {
+  it('F16: exportNetwork refuses a disposed network with a ValueError naming model', async () => {
     const net = mlpEncoder({ inputShape: [6], hiddenUnits: [8], latentDim: 2 });
     net.dispose();
     const handler = tf.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } }));
@@ -243,7 +240,16 @@ describe('fuzz findings', () => {
   });
 
   // Open when written: see the report.
-  it.fails('F17: Trainer.fit refuses a dataset it cannot batch (complex64) with a ShapeError naming data', async () => {
+  // Open when written: see the report.
+  it.fails('F18: new SeededDropout() without an args object is a ConfigError naming args', async () => {
+    for (const args of [undefined, null, 3]) {
+      const e = await thrownBy(() => new SeededDropout(args as never));
+      expect(isConfigError(e), String(e)).toBe(true);
+      expect((e as { argument: string }).argument).toBe('args');
+    }
+  });
+
+  it('F17: Trainer.fit refuses a dataset it cannot batch (complex64) with a ShapeError naming data', async () => {
     const data = tf.complex(tf.ones([5, 7]), tf.zeros([5, 7]));
     const model = { trainStep: () => ({ loss: 1 }) };
     const e = await thrownBy(() => new Trainer(model).fit(data, { batchSize: 5, shuffle: true }));
