@@ -49,7 +49,7 @@ export class SeededDropout extends tfl.layers.Layer {
    * @throws {@link ConfigError} for a rate outside [0, 1) or a seed that is not a safe integer
    */
   constructor(args: SeededDropoutArgs) {
-    super(args.name === undefined ? {} : { name: args.name });
+    super(layerArgs(args));
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new ConfigError('args.rate', 'a number in [0, 1)', describe(args.rate));
     }
@@ -71,6 +71,15 @@ export class SeededDropout extends tfl.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }
+}
+
+/** The base layer's arguments, after checking that `args` is an object at all (the base constructor reads it first). */
+function layerArgs(args: unknown): { name?: string } {
+  if (typeof args !== 'object' || args === null) {
+    throw new ConfigError('args', 'an object { rate, seed, name? }', describe(args));
+  }
+  const { name } = args as { name?: unknown };
+  return name === undefined ? {} : { name: name as string };
 }
 
 /**
