@@ -19,6 +19,7 @@ import { parseFlags } from './lib/cli';
 import { mnistTensors } from './lib/mnist';
 import { writePng } from './lib/png';
 import { Progress } from './lib/progress';
+import { formatQuality, sampleQuality } from './lib/quality';
 
 const flags = parseFlags(
   {
@@ -99,6 +100,7 @@ console.log(
         `D(x) ${last['realScore']?.toFixed(3)}, D(G(z)) ${last['fakeScore']?.toFixed(3)}.`,
 );
 console.log(`Wrote ${width}×${height} grid of 100 generated digits to ${flags.out}.`);
+console.log(formatQuality(await sampleQuality((n) => gan.sample(n, { seed: flags.seed + 1 }) as tf.Tensor2D)));
 
 tf.dispose([samples, grid, data]);
 gan.dispose();
