@@ -6,12 +6,11 @@ import { ConfigError, ShapeError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
 import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
-import { NetworkParts, type NetworkState } from '../../internal/network-state';
+import { NetworkParts } from '../../internal/network-state';
 import {
   prepareOptimizerState,
   optimizerIsLive,
   readOptimizerState,
-  type OptimizerState,
 } from '../../internal/optimizer-state';
 import { assertLiveNetwork, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
@@ -23,21 +22,19 @@ import {
   assertCount,
   assertShape,
   assertTensor,
-  assertConfiguredDataShape,
-  assertNetworksJoin,
   describe,
-  formatShape,
-  onlyShape,
   type ShapePattern,
   sizeOf,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
 import { HeldValue } from '../../internal/engine';
-import { restoreTensor, tensorState, type TensorState } from '../../internal/tensor-state';
+import { restoreTensor, tensorState } from '../../internal/tensor-state';
 import { checkSecondDerivative } from '../../losses/penalties';
 import { SeedStream, assertSeed, opSeed } from '../../random';
 import type { Trainable } from '../../training/trainable';
-import type { AdversarialTerms, GANObjective } from './objective';
+import { checkNetworks, dataExampleShape, generatorOutputShape, meanScore, outputRange, splitSizes } from './internal';
+import type { AdversarialTerms } from './objective';
+import type { GANState } from './state';
 import {
   defaultGanOptimizer,
   resolveGanConfig,
@@ -63,40 +60,6 @@ export interface GANStepLogs {
   /** Only under the `'skip'` non-finite policy: 1 when the step was rolled back for a NaN or ±Infinity, else 0. */
   readonly skipped?: number;
   readonly [key: string]: number;
-}
-
-/**
- * Everything a {@link GAN} holds that training changes, as plain numbers and typed arrays: both networks' weights
- * (batch-norm statistics included) and dropout positions, both optimizers' slots and iteration counts, the seed
- * streams and the step count. Store it with `encodeState`; restore it with {@link GAN.setState} into a GAN built
- * with the same config and architectures.
- */
-export interface GANState {
-  /** What kind of state this is; {@link GAN.setState} refuses any other. */
-  readonly format: 'tfjs-generative/gan';
-  /** The layout's version; a later library that changes the layout reads older versions or refuses them clearly. */
-  readonly version: 1;
-  /** Training steps completed. */
-  readonly steps: number;
-  /** The generator's weights and dropout positions. */
-  readonly generator: NetworkState;
-  /** The discriminator's weights and dropout positions. */
-  readonly discriminator: NetworkState;
-  /** The generator's optimizer: slots and iteration count. */
-  readonly generatorOptimizer: OptimizerState;
-  /** The discriminator's optimizer: slots and iteration count. */
-  readonly discriminatorOptimizer: OptimizerState;
-  /** The averaged generator weights (`config.ema`), in `generator.weights` order; null when the GAN keeps none. */
-  readonly ema: readonly TensorState[] | null;
-  /** The random streams, each as `[seed, draws]`. */
-  readonly seeds: {
-    /** The noise z of training steps. */
-    readonly noise: readonly [number, number];
-    /** The noise of {@link GAN.sample} calls without a seed. */
-    readonly sample: readonly [number, number];
-    /** The seeds an objective's terms read (WGAN-GP's interpolation weights). */
-    readonly terms: readonly [number, number];
-  };
 }
 
 /** Options of {@link GAN.sample}. */
@@ -648,75 +611,3 @@ export class GAN implements Trainable<tf.Tensor> {
 }
 
 const GAN_STATE_FORMAT = 'tfjs-generative/gan';
-
-function generatorOutputShape(generator: tfl.LayersModel): number[] {
-  return onlyShape(generator.outputs, 'networks.generator outputs').slice(1) as number[];
-}
-
-function dataExampleShape(discriminator: tfl.LayersModel): number[] {
-  return onlyShape(discriminator.inputs, 'networks.discriminator inputs').slice(1) as number[];
-}
-
-/** Shapes are checked once here, so a mismatch is a clear error at construction rather than a crash mid-training. */
-function checkNetworks(
-  generator: tfl.LayersModel,
-  discriminator: tfl.LayersModel,
-  config: ResolvedGANConfig,
-): [number, readonly number[]] {
-  const zShape = onlyShape(generator.inputs, 'networks.generator inputs');
-  const latentDim = zShape[1];
-  if (zShape.length !== 2 || zShape[0] !== null || typeof latentDim !== 'number') {
-    throw new ConfigError('networks.generator', 'an input of shape [batch, latentDim]', formatShape(zShape));
-  }
-  if (config.latentDim !== undefined && config.latentDim !== latentDim) {
-    throw new ConfigError('config.latentDim', `${latentDim} (the generator's input size)`, String(config.latentDim));
-  }
-  const gOut = onlyShape(generator.outputs, 'networks.generator outputs');
-  const dIn = onlyShape(discriminator.inputs, 'networks.discriminator inputs');
-  if (gOut[0] !== null || gOut.slice(1).some((d) => d === null)) {
-    throw new ConfigError('networks.generator', 'an output of fully known shape [batch, ...]', formatShape(gOut));
-  }
-  assertNetworksJoin(
-    dIn,
-    gOut,
-    'networks.discriminator',
-    'an input',
-    "the generator's output shape",
-    'Reshape the generator output (tf.layers.reshape) or flatten the discriminator input so they agree.',
-  );
-  const dataShape = gOut.slice(1) as number[];
-  assertConfiguredDataShape(config.dataShape, dataShape);
-  const dOut = onlyShape(discriminator.outputs, 'networks.discriminator outputs');
-  if (dOut[0] !== null) {
-    throw new ConfigError('networks.discriminator', 'an output with a leading batch axis', formatShape(dOut));
-  }
-  return [latentDim, dataShape];
-}
-
-const SHAPE_ONLY_LAYERS = new Set(['Reshape', 'Flatten', 'Dropout', 'TfjsGenerativeSeededDropout']);
-const ACTIVATION_RANGES: Readonly<Record<string, readonly [number, number]>> = { tanh: [-1, 1], sigmoid: [0, 1] };
-
-/**
- * The range of the generator's output, from its last layer's activation (looking through reshapes and dropout), so
- * data on another scale (pixels in [0, 255] against a tanh generator) is refused instead of silently never matched.
- */
-function outputRange(generator: tfl.LayersModel): readonly [number, number] | 'any' {
-  const layers = generator.layers;
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i]!;
-    if (SHAPE_ONLY_LAYERS.has(layer.getClassName())) continue;
-    const activation = layer.getConfig()['activation'];
-    return (typeof activation === 'string' && ACTIVATION_RANGES[activation]) || 'any';
-  }
-  return 'any';
-}
-
-/** Sizes of k nearly equal parts of n examples, the larger first. */
-function splitSizes(n: number, k: number): number[] {
-  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
-}
-
-/** The logged score of D's outputs: a probability for logits, the outputs' own mean otherwise. */
-function meanScore(outputs: tf.Tensor, objective: GANObjective): tf.Scalar {
-  return (objective.output ?? 'logits') === 'logits' ? tf.mean(tf.sigmoid(outputs)) : tf.mean(outputs);
-}

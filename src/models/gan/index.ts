@@ -17,7 +17,8 @@ export type {
   WassersteinGpOptions,
   WassersteinOptions,
 } from './objective';
-export type { GANState, GANStepLogs, GenerateOptions, SampleOptions } from './gan';
+export type { GANStepLogs, GenerateOptions, SampleOptions } from './gan';
+export type { GANState } from './state';
 export type { DataRange, EMAOptions, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
 export type { NetworkState } from '../../internal/network-state';
 export type { OptimizerState } from '../../internal/optimizer-state';
