@@ -307,6 +307,13 @@ export function makeTensor(spec: TensorSpec): tf.Tensor {
   return t;
 }
 
+/** A plain object: Object.prototype or none (fast-check's records may have a null prototype). */
+export function isPlain(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * Replaces every {@link TensorSpec} in `value` (at the top level, in arrays, and in plain objects one level down,
  * e.g. loss options' `weights`) with a tensor, which it records in `made`.
@@ -318,7 +325,8 @@ export function realize(value: unknown, made: tf.Tensor[]): unknown {
     return t;
   }
   if (Array.isArray(value)) return Object.freeze(value.map((v) => realize(v, made)));
-  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+  // Only objects that hold a spec are rebuilt, so junk such as a null-prototype object reaches the call as it is.
+  if (isPlain(value) && Object.values(value).some(isTensorSpec)) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       Object.defineProperty(out, key, { value: realize((value as Record<string, unknown>)[key], made), enumerable: true });
@@ -390,8 +398,18 @@ function sameBytes(a: Uint8Array | string, b: Uint8Array | string): boolean {
 export const KNOWN_UNTYPED: readonly { readonly id: string; readonly matches: (e: unknown, label: string) => boolean }[] = [
   // F9b: a factory weight whose element count (a product of sizes) cannot be allocated.
   { id: 'F9b', matches: (e) => e instanceof RangeError && /Invalid typed array length/.test(e.message) },
-  // F18: SeededDropout reads args.name before checking args.
-  { id: 'F18', matches: (e, label) => label.includes('SeededDropout') && e instanceof TypeError },
+];
+
+/**
+ * Open findings whose typed error comes with a leak or a tape left behind: the probe skips those two checks for an
+ * error one of these matches, and drops the tape so the next case starts clean. Remove an entry once fixed.
+ */
+export const KNOWN_LEAKS: readonly { readonly id: string; readonly matches: (e: unknown, label: string) => boolean }[] = [
+  // F20: a step refused by the second-derivative check leaks its probe gradient and leaves the tape.
+  {
+    id: 'F20',
+    matches: (e, label) => /^GAN\.trainStep/.test(label) && isGenerativeError(e) && e.kind === 'config' && e.argument === 'critic',
+  },
 ];
 
 /** How often each known finding was hit in this process. */
@@ -457,7 +475,13 @@ export async function probe(call: () => unknown, o: ProbeOptions): Promise<Outco
   const retained = error === undefined && o.retainedOnSuccess !== undefined ? o.retainedOnSuccess : (o.retained ?? 0);
   const leaked = retained === 'any' ? 0 : tf.memory().numTensors - count - retained;
   const known =
-    error === undefined || isGenerativeError(error) ? undefined : KNOWN_UNTYPED.find((k) => k.matches(error, o.label));
+    error === undefined
+      ? undefined
+      : isGenerativeError(error)
+        ? KNOWN_LEAKS.find((k) => k.matches(error, o.label))
+        : KNOWN_UNTYPED.find((k) => k.matches(error, o.label));
+  const knownLeak = known !== undefined && isGenerativeError(error);
+  if (knownLeak) dropTape();
   if (error !== undefined && !(o.accept?.(error) ?? false)) {
     if (known !== undefined) knownHits.set(known.id, (knownHits.get(known.id) ?? 0) + 1);
     else if (!isGenerativeError(error)) {
@@ -470,8 +494,8 @@ export async function probe(call: () => unknown, o: ProbeOptions): Promise<Outco
       throw new Error(`${o.label}: error names ${JSON.stringify(error.argument)}, not one of ${o.arguments.join(', ')} (${error.message})`);
     }
   }
-  if (tapeOpen()) throw new Error(`${o.label}: a gradient tape was left open`);
-  if (leaked !== 0) {
+  if (!knownLeak && tapeOpen()) throw new Error(`${o.label}: a gradient tape was left open`);
+  if (!knownLeak && leaked !== 0) {
     throw new Error(`${o.label}: ${leaked} tensors leaked (${error === undefined ? 'returned normally' : `threw ${String(error)}`})`);
   }
   for (let i = 0; i < inputs.length; i++) {
@@ -491,6 +515,12 @@ export async function probe(call: () => unknown, o: ProbeOptions): Promise<Outco
 export function tapeOpen(): boolean {
   const state = (tf.engine() as unknown as { state: { activeTape?: unknown[] | null; gradientDepth: number } }).state;
   return state.gradientDepth !== 0 || (Array.isArray(state.activeTape) && state.activeTape.length > 0);
+}
+
+/** Drops a tape left at depth 0 (what tfjs itself does when the next gradient starts), without allocating. */
+function dropTape(): void {
+  const state = (tf.engine() as unknown as { state: { activeTape?: unknown[] | null; gradientDepth: number } }).state;
+  if (state.gradientDepth === 0) state.activeTape = null;
 }
 
 /** The first index of a non-finite value in `values`, or -1. */

@@ -1,5 +1,5 @@
 /**
- * Regression tests for what the fuzz tier found (F1–F18, reported to the lead with the call, the input, what
+ * Regression tests for what the fuzz tier found (F1–F20, reported to the lead with the call, the input, what
  * happened and what should). Each is the minimal case, written out so it runs without fast-check; one still open when
  * this file was written is marked `it.fails` and says so.
  */
@@ -28,6 +28,7 @@ import {
   nonSaturatingGeneratorLoss,
   probeBackend,
   trainingKernels,
+  wassersteinGp,
   type GANState,
   type VAEState,
 } from '../../src';
@@ -240,13 +241,42 @@ describe('fuzz findings', () => {
   });
 
   // Open when written: see the report.
-  // Open when written: see the report.
-  it.fails('F18: new SeededDropout() without an args object is a ConfigError naming args', async () => {
+  it('F18: new SeededDropout() without an args object is a ConfigError naming args', async () => {
     for (const args of [undefined, null, 3]) {
       const e = await thrownBy(() => new SeededDropout(args as never));
       expect(isConfigError(e), String(e)).toBe(true);
       expect((e as { argument: string }).argument).toBe('args');
     }
+  });
+
+  // Open when written: see the report.
+  it.fails('F19: a disposed optimizer is refused at construction', async () => {
+    const o = tf.train.adam(1e-3);
+    o.dispose();
+    const e = await thrownBy(() => new GAN({ latentDim: 4, dataShape: [6], generatorOptimizer: o }).dispose());
+    expect(isValueError(e), String(e)).toBe(true);
+    expect((e as { argument: string }).argument).toBe('config.generatorOptimizer');
+  });
+
+  // Open when written: see the report.
+  it.fails('F20: a GAN step refused by the second-derivative check leaks nothing and leaves no tape', async () => {
+    const gan = new GAN(
+      { latentDim: 4, dataShape: [6], objective: wassersteinGp({ lambda: 10 }) },
+      { generator: mlpGenerator({ latentDim: 4, hiddenUnits: [8], outputShape: [6], seed: 1 }) },
+    );
+    const x = tf.randomUniform([4, 6], -1, 1);
+    const before = tf.memory().numTensors;
+    const e = await thrownBy(() => gan.trainStep(x));
+    const state = (tf.engine() as unknown as { state: { activeTape?: unknown[] | null } }).state;
+    const tape = state.activeTape?.length ?? 0;
+    const leaked = tf.memory().numTensors - before;
+    // Leave the engine as later tests expect it, whatever happened: a new gradient drops the old tape.
+    tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(a))(x));
+    gan.dispose();
+    x.dispose();
+    expect(isConfigError(e), String(e)).toBe(true);
+    expect(leaked, 'tensors leaked').toBe(0);
+    expect(tape, 'tape nodes left').toBe(0);
   });
 
   it('F17: Trainer.fit refuses a dataset it cannot batch (complex64) with a ShapeError naming data', async () => {

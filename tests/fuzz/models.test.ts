@@ -7,7 +7,8 @@
  * - every method with any arguments on a trained model, state compared byte for byte after each rejected call:
  *   GAN 200 + VAE 250 on cpu, GAN 40 + VAE 40 on wasm;
  * - parts disposed behind a model's back, then any method: 60;
- * - steps on in-range data give finite logs and weights: GAN 60 + VAE 60 on cpu, 15 + 15 on wasm.
+ * - steps on in-range data give finite logs and weights (two GANs, two VAEs, any batch size, values on the range's
+ *   ends half the time): 120 on cpu, 30 on wasm.
  * 980 in all.
  */
 import fc from 'fast-check';
@@ -28,6 +29,7 @@ import {
   mutation,
   options,
   probe,
+  isPlain,
   realize,
   specValues,
   tensorOrJunk,
@@ -41,10 +43,12 @@ import {
   buildNetwork,
   buildOptimizer,
   freeBuilt,
+  buildObjective,
   isLossSpec,
+  isObjectiveSpec,
   isOptimizerSpec,
-  lossOrJunk,
   networkSpec,
+  objectiveOrJunk,
   optimizerOrJunk,
   type Built,
 } from './parts';
@@ -70,7 +74,7 @@ async function offBackend(backend: Backend): Promise<void> {
 
 /** Replaces the part specs in a config (optimizers, losses) with built parts, recording them in `built`. */
 function realizeConfig(spec: unknown, built: Built, made: tf.Tensor[]): unknown {
-  if (typeof spec !== 'object' || spec === null || Object.getPrototypeOf(spec) !== Object.prototype) return spec;
+  if (!isPlain(spec)) return spec;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) {
     if (isOptimizerSpec(value)) {
@@ -79,6 +83,8 @@ function realizeConfig(spec: unknown, built: Built, made: tf.Tensor[]): unknown 
       out[key] = o;
     } else if (isLossSpec(value)) {
       out[key] = buildLoss(value.loss, key === 'discriminatorLoss' ? 2 : 1);
+    } else if (key === 'objective' && isObjectiveSpec(value)) {
+      out[key] = buildObjective(value);
     } else if (value === SAME_OPTIMIZER) {
       out[key] = out['generatorOptimizer'];
     } else {
@@ -90,21 +96,42 @@ function realizeConfig(spec: unknown, built: Built, made: tf.Tensor[]): unknown 
 
 const SAME_OPTIMIZER = '<the generator optimizer>';
 
-/** Networks to pass: usually an object of network specs, sometimes junk. */
-function networksArb(keys: readonly [string, string]) {
+/** Networks to pass: usually a pair that fits, sometimes any two network specs, sometimes junk. */
+function networksArb(keys: readonly [string, string], fitting: readonly (readonly [string | undefined, string | undefined])[]) {
   const part = fc.oneof(
     { weight: 3, arbitrary: fc.constant<undefined>(undefined) },
     { weight: 12, arbitrary: networkSpec },
     { weight: 1, arbitrary: junk },
   );
+  const pair = (a: unknown, b: unknown): Record<string, unknown> => ({ [keys[0]]: a, [keys[1]]: b });
   return fc.oneof(
-    { weight: 12, arbitrary: fc.record({ [keys[0]]: part, [keys[1]]: part }) as fc.Arbitrary<Record<string, unknown>> },
+    { weight: 8, arbitrary: fc.constantFrom(...fitting).map(([a, b]) => pair(a, b)) },
+    { weight: 4, arbitrary: fc.tuple(part, part).map(([a, b]) => pair(a, b)) },
     { weight: 1, arbitrary: junk },
   );
 }
 
+const GAN_PAIRS = [
+  ['generator', 'discriminator'],
+  ['generator-bn', 'discriminator-dropout'],
+  ['generator-sigmoid', 'discriminator'],
+  ['generator-linear', 'discriminator-dropout'],
+  ['generator', undefined],
+  [undefined, 'discriminator'],
+] as const;
+const VAE_PAIRS = [
+  ['encoder', 'decoder'],
+  ['encoder', undefined],
+  [undefined, 'decoder'],
+] as const;
+
+/** A nested options object: usually a valid one, sometimes one with junk or unknown fields. */
+function nested(valid: fc.Arbitrary<unknown>, fields: Readonly<Record<string, fc.Arbitrary<unknown>>>) {
+  return fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: options(fields) });
+}
+
 function realizeNetworks(spec: unknown, built: Built, seed: number): unknown {
-  if (typeof spec !== 'object' || spec === null || Object.getPrototypeOf(spec) !== Object.prototype) return spec;
+  if (!isPlain(spec)) return spec;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) {
     if (value === undefined) continue;
@@ -126,7 +153,7 @@ function batchFor(dataShape: readonly number[], lo: number, hi: number, n: numbe
 }
 
 /** Errors a step may give besides argument errors: a failed phase (StepError) or a NaN (NonFiniteError). */
-const STEP_ROOTS = ['discriminator update', 'generator update', 'update', 'reading the results', 'start'];
+const STEP_ROOTS = ['discriminator update', 'generator update', 'update', 'reading the results', 'start', 'critic'];
 
 /** Checks a model's weights (every typed array of its state) are finite. */
 function expectFiniteState(state: unknown, label: string): void {
@@ -143,18 +170,21 @@ function expectFiniteState(state: unknown, label: string): void {
 
 const ganConfig = options(
   {
-    latentDim: fc.constantFrom(GAN_LATENT, 3),
-    dataShape: fc.constantFrom([TINY_DATA], [2, 3], [TINY_DATA + 1]),
+    latentDim: fc.constantFrom(GAN_LATENT, GAN_LATENT, 3),
+    dataShape: fc.constantFrom([TINY_DATA], [TINY_DATA], [2, 3], [TINY_DATA + 1]),
     seed: fc.oneof(fc.integer(), fc.constantFrom(0, 2 ** 53 - 1, -(2 ** 40))),
     generatorOptimizer: optimizerOrJunk,
-    discriminatorOptimizer: fc.oneof({ weight: 5, arbitrary: optimizerOrJunk }, { weight: 1, arbitrary: fc.constant(SAME_OPTIMIZER) }),
-    generatorLoss: lossOrJunk,
-    discriminatorLoss: lossOrJunk,
-    steps: options({ discriminator: fc.integer({ min: 1, max: 2 }), generator: fc.integer({ min: 1, max: 2 }) }),
+    discriminatorOptimizer: fc.oneof({ weight: 10, arbitrary: optimizerOrJunk }, { weight: 1, arbitrary: fc.constant(SAME_OPTIMIZER) }),
+    objective: objectiveOrJunk,
+    ema: nested(fc.record({ decay: fc.double({ min: 0.5, max: 0.999, noNaN: true }) }, { noNullPrototype: true }), { decay: fc.constantFrom(0, 1, 0.9) }),
+    steps: nested(
+      fc.record({ discriminator: fc.integer({ min: 1, max: 2 }) }, { noNullPrototype: true }),
+      { discriminator: fc.integer({ min: 1, max: 2 }), generator: fc.integer({ min: 1, max: 2 }) },
+    ),
     nonFinite: fc.constantFrom('throw', 'skip', 'stop'),
     dataRange: fc.oneof(
-      fc.constantFrom<unknown>('any', [-1, 1], [0, 1], [-2, 5]),
-      fc.tuple(fc.double(), fc.double()),
+      { weight: 4, arbitrary: fc.constantFrom<unknown>('any', [-1, 1], [0, 1], [-2, 5]) },
+      { weight: 1, arbitrary: fc.tuple(fc.double(), fc.double()) },
     ),
   },
   { junkRate: 0.06 },
@@ -165,11 +195,12 @@ describe('GAN constructor', () => {
     await fuzz(
       201,
       120,
-      fc.asyncProperty(ganConfig, networksArb(['generator', 'discriminator']), fc.nat(1000), async (cfg, nets, seed) => {
+      fc.asyncProperty(ganConfig, networksArb(['generator', 'discriminator'], GAN_PAIRS), fc.nat(1000), async (cfg, nets, seed) => {
         const baseline = tf.memory().numTensors;
         const built: Built = { networks: [], optimizers: [] };
         const made: tf.Tensor[] = [];
         let gan: GAN | undefined;
+        let knownLeak = false; // an open finding (F20) that leaks by itself
         try {
           const config = realizeConfig(cfg, built, made) as GANConfig;
           const networks = realizeNetworks(nets, built, seed);
@@ -185,13 +216,17 @@ describe('GAN constructor', () => {
           const batch = batchFor(gan.dataShape, lo, hi, 4, seed);
           if (batch === undefined) return;
           made.push(batch);
-          const before = await gan.getState();
+          // A part the constructor accepted but a later call refuses (F19: a disposed optimizer) ends the case here.
+          const state = await probe(() => gan!.getState(), { label: 'GAN.getState after construction', arguments: ['config', 'networks'] });
+          if (state.error !== undefined) return;
+          const before = state.result;
           const step = await probe(() => gan!.trainStep(batch), {
             label: 'GAN.trainStep after construction',
             inputs: [batch],
             retainedOnSuccess: 'any', // a first step creates the optimizer's slots
             arguments: ['realBatch', 'config', 'networks', ...STEP_ROOTS],
           });
+          knownLeak = step.known !== undefined;
           if (step.error !== undefined) expectSameState(await gan.getState(), before);
           else {
             const logs = step.result as Record<string, number>;
@@ -202,7 +237,7 @@ describe('GAN constructor', () => {
           freeBuilt(built);
           tf.dispose(made);
         }
-        expect(tf.memory().numTensors, 'tensors left after disposing everything').toBe(baseline);
+        if (!knownLeak) expect(tf.memory().numTensors, 'tensors left after disposing everything').toBe(baseline);
       }),
     );
   });
@@ -210,14 +245,20 @@ describe('GAN constructor', () => {
 
 const vaeConfig = options(
   {
-    latentDim: fc.constantFrom(TINY_LATENT, 3),
-    dataShape: fc.constantFrom([TINY_DIM], [2, 3], [TINY_DIM + 1]),
+    latentDim: fc.constantFrom(TINY_LATENT, TINY_LATENT, 3),
+    dataShape: fc.constantFrom([TINY_DIM], [TINY_DIM], [2, 3], [TINY_DIM + 1]),
     likelihood: fc.oneof(
-      fc.constantFrom<unknown>('bernoulli', 'gaussian'),
-      options({ kind: fc.constant('gaussian'), variance: fc.oneof(fc.constant('learned'), fc.double({ min: 1e-3, max: 10 })) }),
+      { weight: 2, arbitrary: fc.constantFrom<unknown>('bernoulli', 'gaussian') },
+      {
+        weight: 2,
+        arbitrary: nested(
+          fc.record({ kind: fc.constant('gaussian'), variance: fc.oneof(fc.constant('learned'), fc.double({ min: 1e-3, max: 10, noNaN: true })) }, { noNullPrototype: true }),
+          { kind: fc.constant('gaussian'), variance: fc.oneof(fc.constant('learned'), fc.double({ min: 1e-3, max: 10 })) },
+        ),
+      },
     ),
     beta: fc.double({ min: 0, max: 4, noNaN: true }),
-    betaWarmup: options({ steps: fc.integer({ min: 1, max: 5 }) }),
+    betaWarmup: nested(fc.record({ steps: fc.integer({ min: 1, max: 5 }) }, { noNullPrototype: true }), { steps: fc.integer({ min: 1, max: 5 }) }),
     optimizer: optimizerOrJunk,
     seed: fc.integer(),
     nonFinite: fc.constantFrom('throw', 'skip', 'stop'),
@@ -230,7 +271,7 @@ describe('VAE constructor', () => {
     await fuzz(
       202,
       120,
-      fc.asyncProperty(vaeConfig, networksArb(['encoder', 'decoder']), fc.nat(1000), async (cfg, nets, seed) => {
+      fc.asyncProperty(vaeConfig, networksArb(['encoder', 'decoder'], VAE_PAIRS), fc.nat(1000), async (cfg, nets, seed) => {
         const baseline = tf.memory().numTensors;
         const built: Built = { networks: [], optimizers: [] };
         const made: tf.Tensor[] = [];
@@ -248,7 +289,10 @@ describe('VAE constructor', () => {
           const batch = batchFor(vae.dataShape, 0, 1, 4, seed);
           if (batch === undefined) return;
           made.push(batch);
-          const before = await vae.getState();
+          // A part the constructor accepted but a later call refuses (F19: a disposed optimizer) ends the case here.
+          const state = await probe(() => vae!.getState(), { label: 'VAE.getState after construction', arguments: ['config', 'networks'] });
+          if (state.error !== undefined) return;
+          const before = state.result;
           const step = await probe(() => vae!.trainStep(batch), {
             label: 'VAE.trainStep after construction',
             inputs: [batch],
@@ -283,8 +327,8 @@ function ganCall(backend: Backend) {
   const data = [[8, TINY_DATA], [1, TINY_DATA], [3, TINY_DATA], [8, TINY_DATA + 1], [8, TINY_DATA, 1], [0, TINY_DATA]];
   return fc.oneof(
     { weight: 4, arbitrary: fc.record({ method: fc.constant('trainStep'), args: fc.tuple(t(data)) }) },
-    { weight: 2, arbitrary: fc.record({ method: fc.constant('generate'), args: fc.tuple(t([[3, GAN_LATENT], [1, GAN_LATENT], [3, 5], [GAN_LATENT]])) }) },
-    { weight: 2, arbitrary: fc.record({ method: fc.constant('sample'), args: fc.tuple(count(4), options({ seed: fc.integer() })) }) },
+    { weight: 2, arbitrary: fc.record({ method: fc.constant('generate'), args: fc.tuple(t([[3, GAN_LATENT], [1, GAN_LATENT], [3, 5], [GAN_LATENT]]), options({ ema: fc.boolean() })) }) },
+    { weight: 2, arbitrary: fc.record({ method: fc.constant('sample'), args: fc.tuple(count(4), options({ seed: fc.integer(), ema: fc.boolean() })) }) },
     { weight: 3, arbitrary: fc.record({ method: fc.constant('setState'), args: fc.tuple(fc.array(mutation, { minLength: 1, maxLength: 2 })) }) },
     { weight: 1, arbitrary: fc.record({ method: fc.constant('getState'), args: fc.constant([]) }) },
   );
@@ -332,7 +376,7 @@ function acceptable(spec: unknown, shape: readonly number[], fills: readonly Fil
 /** What a model's method may name in an error, by method. */
 const ROOTS: Record<string, readonly string[]> = {
   trainStep: ['realBatch', 'batch', 'networks', 'config', ...STEP_ROOTS],
-  generate: ['z'],
+  generate: ['z', 'options'],
   sample: ['n', 'options'],
   setState: ['state'],
   getState: [],
@@ -354,7 +398,7 @@ function methodSuite(backend: Backend, runs: { gan: number; vae: number }, salt:
 
     beforeAll(async () => {
       await onBackend(backend);
-      gan = tinyGan({ seed: 11 }, true);
+      gan = tinyGan({ seed: 11, ema: { decay: 0.9 } }, true);
       vae = tinyVae({ seed: 12 });
       // One step first: the optimizers create their slots lazily, and a later step must allocate nothing.
       const g = tf.randomUniform([4, TINY_DATA], -1, 1, 'float32', 1);

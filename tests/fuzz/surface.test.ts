@@ -2,9 +2,9 @@
  * Fuzz: the rest of the public surface — imageGrid, the backend probes and kernel checks, SeedStream, the error
  * guards, the state codec (binary, ModelArtifacts, IO handlers, exportNetwork) and the Trainer.
  *
- * Cases per CI run (FC_RUNS=1): imageGrid 150; probeBackend 15 and kernel checks 60; SeedStream 100; error guards 60;
- * state codec 200 (encode/decode 80, corrupted bytes 40, artifacts 40, handlers and exportNetwork 40); Trainer 120.
- * 705 in all.
+ * Cases per CI run (FC_RUNS=1): imageGrid 150; probeBackend 15 and kernel checks 60; SeedStream 100; error guards 60
+ * and StepError causes 30; state codec 200 (encode/decode 80, corrupted bytes 40, artifacts 40, handlers and
+ * exportNetwork 40); Trainer 120 and trainingHistoryOf 30. 765 in all.
  */
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,6 +48,7 @@ import { firstDifference, stateTree } from '../state/trees';
 import {
   edgeNumber,
   fuzz,
+  isPlain,
   junk,
   mutate,
   mutation,
@@ -130,7 +131,7 @@ describe('imageGrid', () => {
           const spec = { ...k.images, shape: k.geometry.shape };
           const x = k.junkImages !== null ? k.junkImages : realize(spec, made);
           let o = k.options;
-          if (typeof o === 'object' && o !== null && Object.getPrototypeOf(o) === Object.prototype && k.imageShape !== 'none') {
+          if (isPlain(o) && k.imageShape !== 'none') {
             o = { ...o, imageShape: k.imageShape === 'fitting' ? k.geometry.imageShape : k.imageShape };
           }
           const out = await probe(() => imageGrid(x as tf.Tensor, o as never), { label: 'imageGrid', inputs: made, arguments: ['images', 'options'] });
@@ -552,7 +553,7 @@ describe('Trainer', () => {
 
 /** Replaces the 'stop-at-2' marker in an options object's callbacks with a callback that stops the run. */
 function fixCallbacks(o: unknown, withStop: (cb: unknown) => unknown): unknown {
-  if (typeof o !== 'object' || o === null || Object.getPrototypeOf(o) !== Object.prototype) return o;
+  if (!isPlain(o)) return o;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(o)) {
     const v = (o as Record<string, unknown>)[key];
