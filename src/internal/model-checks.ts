@@ -55,3 +55,13 @@ export function disposeNetwork(model: tfl.LayersModel): void {
     }
   }
 }
+
+/**
+ * Disposes an optimizer its model owns. tfjs 4.22's MomentumOptimizer overrides `dispose` without freeing the
+ * learning-rate scalar `c` it inherits from SGD, so that one is freed here too (disposing it twice is harmless).
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const c = (optimizer as unknown as { c?: unknown }).c;
+  if (c instanceof tf.Tensor) c.dispose();
+}

@@ -12,7 +12,7 @@ import {
   optimizerIsLive,
   readOptimizerState,
 } from '../../internal/optimizer-state';
-import { assertLiveNetwork, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { assertLiveNetwork, disposeNetwork, disposeOptimizer, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { assertOptions } from '../../internal/options';
 import { claimParts, releaseParts } from '../../internal/ownership';
@@ -27,7 +27,7 @@ import {
   sizeOf,
 } from '../../internal/shapes';
 import { trainableVariables } from '../../internal/variables';
-import { HeldValue } from '../../internal/engine';
+import { HeldValue, closeAbandonedTape } from '../../internal/engine';
 import { restoreTensor, tensorState } from '../../internal/tensor-state';
 import { checkSecondDerivative } from '../../losses/penalties';
 import { SeedStream, assertSeed, opSeed } from '../../random';
@@ -155,6 +155,10 @@ export class GAN implements Trainable<tf.Tensor> {
     if (config.generatorOptimizer !== undefined) given.push([config.generatorOptimizer, 'config.generatorOptimizer']);
     if (config.discriminatorOptimizer !== undefined) {
       given.push([config.discriminatorOptimizer, 'config.discriminatorOptimizer']);
+    }
+    for (const key of ['generatorOptimizer', 'discriminatorOptimizer'] as const) {
+      const optimizer = config[key];
+      if (optimizer !== undefined && !optimizerIsLive(optimizer)) throw disposedPart(`config.${key}`);
     }
     claimParts(given, 'another model');
     const seeds = new SeedStream(this.config.seed);
@@ -389,8 +393,8 @@ export class GAN implements Trainable<tf.Tensor> {
     if (this.emaWeights !== undefined) tf.dispose(this.emaWeights);
     disposeNetwork(this.generator);
     disposeNetwork(this.discriminator);
-    this.generatorOptimizer.dispose();
-    this.discriminatorOptimizer.dispose();
+    disposeOptimizer(this.generatorOptimizer);
+    disposeOptimizer(this.discriminatorOptimizer);
   }
 
   /** Whether a call samples from the averaged weights; checked before anything is drawn. */
@@ -477,7 +481,12 @@ export class GAN implements Trainable<tf.Tensor> {
     const backend = tf.getBackend();
     if (this.penaltyChecked.has(backend)) return;
     const critic = (x: tf.Tensor) => this.discriminator.apply(x, { training: false }) as tf.Tensor;
-    checkSecondDerivative(critic, realBatch, { variables: this.discriminatorVariables });
+    try {
+      checkSecondDerivative(critic, realBatch, { variables: this.discriminatorVariables });
+    } catch (e) {
+      closeAbandonedTape(); // the failed double back-propagation leaves tfjs's tape and its saved tensors behind
+      throw e;
+    }
     this.penaltyChecked.add(backend);
   }
 

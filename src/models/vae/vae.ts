@@ -6,7 +6,7 @@ import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
 import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
-import { assertLiveNetwork, disposeNetwork, disposedPart, scalarLoss } from '../../internal/model-checks';
+import { assertLiveNetwork, disposeNetwork, disposeOptimizer, disposedPart, scalarLoss } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
@@ -156,7 +156,10 @@ export class VAE implements Trainable<tf.Tensor> {
     if (encoder !== undefined) given.push([encoder, 'networks.encoder']);
     if (decoder !== undefined) given.push([decoder, 'networks.decoder']);
     for (const [part, argument] of given) assertLiveNetwork(part as tfl.LayersModel, argument);
-    if (config.optimizer !== undefined) given.push([config.optimizer, 'config.optimizer']);
+    if (config.optimizer !== undefined) {
+      if (!optimizerIsLive(config.optimizer)) throw disposedPart('config.optimizer');
+      given.push([config.optimizer, 'config.optimizer']);
+    }
     claimParts(given, 'another model');
     const seeds = new SeedStream(this.config.seed);
     // A network that is given fixes the shapes of the default one built around it.
@@ -531,7 +534,7 @@ export class VAE implements Trainable<tf.Tensor> {
     releaseParts([this.encoder, this.decoder, this.optimizer]);
     disposeNetwork(this.encoder);
     disposeNetwork(this.decoder);
-    this.optimizer.dispose();
+    disposeOptimizer(this.optimizer);
     if (this.decoderLogVar instanceof tf.Variable) this.decoderLogVar.dispose();
   }
 
