@@ -33,7 +33,10 @@ const size = (max: number) =>
 const sizes = (max: number, maxLength: number) =>
   fc.oneof({ weight: 8, arbitrary: fc.array(size(max), { maxLength }) }, { weight: 1, arbitrary: junk });
 const shape = (max: number) =>
-  fc.oneof({ weight: 8, arbitrary: fc.array(size(max), { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: junk });
+  fc.oneof(
+    { weight: 8, arbitrary: fc.array(size(max), { minLength: 1, maxLength: 3 }) },
+    { weight: 1, arbitrary: junk },
+  );
 const image = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom([4, 4, 1], [8, 8, 1], [8, 4, 3], [4, 8, 2], [6, 6, 1], [4, 4]) },
   { weight: 1, arbitrary: fc.tuple(size(8), size(8), size(3)) },
@@ -53,17 +56,28 @@ const common = {
 const FACTORIES: Record<string, { make: Factory; options: fc.Arbitrary<unknown> }> = {
   mlpGenerator: {
     make: mlpGenerator as Factory,
-    options: options({
-      ...common,
-      hiddenUnits: sizes(8, 2),
-      outputShape: shape(4),
-      batchNorm: fc.boolean(),
-      outputActivation: fc.constantFrom('tanh', 'sigmoid', 'linear'),
-    }, { junkRate: 0.05 }),
+    options: options(
+      {
+        ...common,
+        hiddenUnits: sizes(8, 2),
+        outputShape: shape(4),
+        batchNorm: fc.boolean(),
+        outputActivation: fc.constantFrom('tanh', 'sigmoid', 'linear'),
+      },
+      { junkRate: 0.05 },
+    ),
   },
   mlpDiscriminator: {
     make: mlpDiscriminator as Factory,
-    options: options({ ...common, hiddenUnits: sizes(8, 2), inputShape: shape(4), dropout: fc.double({ min: 0, max: 0.99, noNaN: true }) }, { junkRate: 0.05 }),
+    options: options(
+      {
+        ...common,
+        hiddenUnits: sizes(8, 2),
+        inputShape: shape(4),
+        dropout: fc.double({ min: 0, max: 0.99, noNaN: true }),
+      },
+      { junkRate: 0.05 },
+    ),
   },
   mlpEncoder: {
     make: mlpEncoder as Factory,
@@ -84,14 +98,28 @@ const FACTORIES: Record<string, { make: Factory; options: fc.Arbitrary<unknown> 
   dcganGenerator: {
     make: dcganGenerator as Factory,
     options: options(
-      { seed: common.seed, name: common.name, latentDim: size(5), imageShape: image, kernelSize: size(5), filters: sizes(3, 2) },
+      {
+        seed: common.seed,
+        name: common.name,
+        latentDim: size(5),
+        imageShape: image,
+        kernelSize: size(5),
+        filters: sizes(3, 2),
+      },
       { junkRate: 0.05 },
     ),
   },
   dcganDiscriminator: {
     make: dcganDiscriminator as Factory,
     options: options(
-      { seed: common.seed, name: common.name, imageShape: image, kernelSize: size(5), filters: sizes(3, 2), dropout: fc.double({ min: 0, max: 0.99, noNaN: true }) },
+      {
+        seed: common.seed,
+        name: common.name,
+        imageShape: image,
+        kernelSize: size(5),
+        filters: sizes(3, 2),
+        dropout: fc.double({ min: 0, max: 0.99, noNaN: true }),
+      },
       { junkRate: 0.05 },
     ),
   },
@@ -148,7 +176,10 @@ describe('SeededDropout', () => {
     registerGenerativeLayers(); // idempotent
     const args = options(
       {
-        rate: fc.oneof({ weight: 4, arbitrary: fc.double({ min: 0, max: 0.99, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(1, -0.1) }),
+        rate: fc.oneof(
+          { weight: 4, arbitrary: fc.double({ min: 0, max: 0.99, noNaN: true }) },
+          { weight: 1, arbitrary: fc.constantFrom(1, -0.1) },
+        ),
         seed: fc.oneof({ weight: 4, arbitrary: fc.integer() }, { weight: 1, arbitrary: fc.constantFrom(1.5, 2 ** 53) }),
         name: fc.constantFrom('drop', 'd1'),
       },
@@ -158,7 +189,10 @@ describe('SeededDropout', () => {
       302,
       60,
       fc.asyncProperty(args, async (a) => {
-        const out = await probe(() => new SeededDropout(a as never), { label: 'new SeededDropout', arguments: ['args'] });
+        const out = await probe(() => new SeededDropout(a as never), {
+          label: 'new SeededDropout',
+          arguments: ['args'],
+        });
         if (out.error === undefined) {
           const layer = out.result as SeededDropout;
           const x = tf.ones([2, 3]);

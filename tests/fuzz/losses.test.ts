@@ -10,12 +10,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import * as library from '../../src';
-import {
-  bernoulliReconstructionLoss,
-  gaussianKlDivergence,
-  gaussianReconstructionLoss,
-  negativeElbo,
-} from '../../src';
+import { bernoulliReconstructionLoss, gaussianKlDivergence, gaussianReconstructionLoss, negativeElbo } from '../../src';
 import {
   FINITE_FILLS,
   firstNonFinite,
@@ -137,7 +132,8 @@ function inDomainGan() {
 }
 
 describe('GAN losses: finite in-domain input', () => {
-  it(`(${Object.keys(GENERATOR_LOSSES).length} generator and ${Object.keys(DISCRIMINATOR_LOSSES).length} discriminator losses) give finite values and finite gradients, logits up to ±1e4 (and no NaN up to ±3e38)`, async () => {
+  const count = `${Object.keys(GENERATOR_LOSSES).length} G and ${Object.keys(DISCRIMINATOR_LOSSES).length} D losses`;
+  it(`(${count}) give finite values and gradients for logits up to ±1e4, and no NaN up to ±3e38`, async () => {
     expect(Object.keys(GENERATOR_LOSSES).length).toBeGreaterThanOrEqual(3);
     expect(Object.keys(DISCRIMINATOR_LOSSES).length).toBeGreaterThanOrEqual(2);
     await fuzz(
@@ -163,7 +159,11 @@ describe('GAN losses: finite in-domain input', () => {
           if (c.weight !== null) opts[isD ? 'fakeWeights' : 'weights'] = c.weight;
           const fn = isD ? DISCRIMINATOR_LOSSES[c.name]! : GENERATOR_LOSSES[c.name]!;
           const loss = (r: tf.Tensor, f: tf.Tensor) => (isD ? fn(r, f, opts) : fn(f, opts)) as tf.Tensor;
-          const { values } = await probe(() => loss(real, fake), { label: c.name, inputs: [real, fake], arguments: [] });
+          const { values } = await probe(() => loss(real, fake), {
+            label: c.name,
+            inputs: [real, fake],
+            arguments: [],
+          });
           // Near float32's largest value a sum or mean of several terms overflows to ±Infinity, an honest answer
           // (and, for a family whose terms differ in sign, ∞ − ∞ is NaN: float32's range, not a bug); below that
           // every value is finite.
@@ -183,8 +183,18 @@ describe('GAN losses: finite in-domain input', () => {
   });
 });
 
-const VAE_SHAPES = [[2, 3], [1, 1], [3, 2, 2], [2, 4]] as const;
-const LATENT_SHAPES = [[2, 2], [3, 2], [1, 1], [2, 3]] as const;
+const VAE_SHAPES = [
+  [2, 3],
+  [1, 1],
+  [3, 2, 2],
+  [2, 4],
+] as const;
+const LATENT_SHAPES = [
+  [2, 2],
+  [3, 2],
+  [1, 1],
+  [2, 3],
+] as const;
 
 describe('VAE losses: ill-formed input', () => {
   it('throw only typed errors naming an argument, never touch the inputs, never leak', async () => {
@@ -201,7 +211,10 @@ describe('VAE losses: ill-formed input', () => {
           t(VAE_SHAPES),
           options({
             reduction,
-            logVar: fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), tensorSpec({ shapes: [[], [3], [2, 3], [5]] })),
+            logVar: fc.oneof(
+              fc.double({ min: -10, max: 10, noNaN: true }),
+              tensorSpec({ shapes: [[], [3], [2, 3], [5]] }),
+            ),
             includeConstant: fc.boolean(),
           }),
         ),
@@ -274,7 +287,10 @@ describe('VAE losses: finite in-domain input', () => {
         const batch = k.data[0]!;
         const targets = tf.tensor(specValues({ shape: k.data, fill: 'unit', seed: k.seed }), k.data);
         const output = tf.tensor(specValues({ shape: k.data, fill: k.outputFill, seed: k.seed + 1 }), k.data);
-        const mean = tf.tensor(specValues({ shape: [batch, k.latent], fill: k.meanFill, seed: k.seed + 2 }), [batch, k.latent]);
+        const mean = tf.tensor(specValues({ shape: [batch, k.latent], fill: k.meanFill, seed: k.seed + 2 }), [
+          batch,
+          k.latent,
+        ]);
         const logVar = tf.mul(tf.onesLike(mean), k.logVar);
         const inputs = [targets, output, mean, logVar];
         const r = { reduction: k.reduction };
@@ -290,12 +306,18 @@ describe('VAE losses: finite in-domain input', () => {
               return tf.tidy(() => negativeElbo(t, o, m, lv, { ...r, beta: k.beta }).loss);
             default:
               return tf.tidy(
-                () => negativeElbo(t, o, m, lv, { ...r, beta: k.beta, likelihood: 'gaussian', decoderLogVar: k.logVar }).loss,
+                () =>
+                  negativeElbo(t, o, m, lv, { ...r, beta: k.beta, likelihood: 'gaussian', decoderLogVar: k.logVar })
+                    .loss,
               );
           }
         };
         try {
-          const { values } = await probe(() => fn(targets, output, mean, logVar), { label: k.name, inputs, arguments: [] });
+          const { values } = await probe(() => fn(targets, output, mean, logVar), {
+            label: k.name,
+            inputs,
+            arguments: [],
+          });
           // Overflow to +Infinity is an honest answer for exp(30)·(1e4)²-sized terms; NaN never is.
           expect(values[0]!.some(Number.isNaN), `${k.name}: NaN in [${values[0]!.join(', ')}]`).toBe(false);
           const grads = tf.grads((t: tf.Tensor, o: tf.Tensor, m: tf.Tensor, lv: tf.Tensor) =>
@@ -303,7 +325,9 @@ describe('VAE losses: finite in-domain input', () => {
           )(inputs);
           const gradValues = await Promise.all(grads.map((g) => g.data()));
           tf.dispose(grads);
-          gradValues.forEach((g, i) => expect(Array.from(g).some(Number.isNaN), `${k.name}: NaN in gradient ${i}`).toBe(false));
+          gradValues.forEach((g, i) =>
+            expect(Array.from(g).some(Number.isNaN), `${k.name}: NaN in gradient ${i}`).toBe(false),
+          );
         } finally {
           tf.dispose(inputs);
         }

@@ -75,7 +75,8 @@ function isLive(network: tfl.LayersModel): boolean {
 
 describe('imageGrid', () => {
   it('tiles any batch or throws a typed error; finite images give a finite grid in [0, 1]', async () => {
-    const small = (max: number) => fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: junk });
+    const small = (max: number) =>
+      fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: junk });
     // Image batches with the imageShape that fits them (4-D batches need none; flat ones need one).
     const geometry = fc.oneof(
       {
@@ -112,7 +113,10 @@ describe('imageGrid', () => {
         {
           rows: small(5),
           cols: small(5),
-          padding: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constant(-1) }),
+          padding: fc.oneof(
+            { weight: 6, arbitrary: fc.integer({ min: 0, max: 3 }) },
+            { weight: 1, arbitrary: fc.constant(-1) },
+          ),
           padValue: fc.double({ min: 0, max: 1, noNaN: true }),
           range: fc.oneof(
             fc.constantFrom<unknown>([-1, 1], [0, 1], [0, 255], [-3e38, 3e38]),
@@ -134,7 +138,11 @@ describe('imageGrid', () => {
           if (isPlain(o) && k.imageShape !== 'none') {
             o = { ...o, imageShape: k.imageShape === 'fitting' ? k.geometry.imageShape : k.imageShape };
           }
-          const out = await probe(() => imageGrid(x as tf.Tensor, o as never), { label: 'imageGrid', inputs: made, arguments: ['images', 'options'] });
+          const out = await probe(() => imageGrid(x as tf.Tensor, o as never), {
+            label: 'imageGrid',
+            inputs: made,
+            arguments: ['images', 'options'],
+          });
           if (out.error !== undefined || k.junkImages !== null) return;
           if (spec.fill === 'nan' || spec.fill === 'inf' || spec.fill === 'ninf') return;
           const bad = out.values[0]!.findIndex((v) => !(v >= 0 && v <= 1));
@@ -157,13 +165,16 @@ describe('probeBackend and the kernel checks', () => {
       402,
       15,
       fc.asyncProperty(options({ secondDerivatives: fc.boolean() }, { junkRate: 0.3 }), async (o) => {
-        const out = await probe(() => probeBackend(o as never), { label: 'probeBackend', arguments: ['options', 'backend'] });
+        const out = await probe(() => probeBackend(o as never), {
+          label: 'probeBackend',
+          arguments: ['options', 'backend'],
+        });
         if (out.error === undefined) expect((out.result as { backend: string }).backend).toBe('cpu');
       }),
     );
   });
 
-  it('trainingKernels, missingKernels, assertKernelsAvailable: answers for a network, typed errors for anything else', async () => {
+  it('trainingKernels, missingKernels, assertKernelsAvailable: answers for a network, else typed errors', async () => {
     const c = fc.record({
       fn: fc.constantFrom('trainingKernels', 'missingKernels', 'assertKernelsAvailable'),
       model: fc.oneof({ weight: 4, arbitrary: networkSpec }, { weight: 1, arbitrary: junk }),
@@ -175,15 +186,17 @@ describe('probeBackend and the kernel checks', () => {
       fc.asyncProperty(c, async ({ fn, model, second }) => {
         let network: tfl.LayersModel | undefined;
         try {
-          const m = typeof model === 'string' && model.includes('-') || ['generator', 'discriminator', 'encoder', 'decoder'].includes(model as string)
-            ? (network = buildNetwork(model as never, 1))
-            : model;
+          const m =
+            (typeof model === 'string' && model.includes('-')) ||
+            ['generator', 'discriminator', 'encoder', 'decoder'].includes(model as string)
+              ? (network = buildNetwork(model as never, 1))
+              : model;
           const call = () =>
             fn === 'trainingKernels'
               ? trainingKernels(m as never)
               : fn === 'missingKernels'
-                ? missingKernels(m as never, second as never)
-                : assertKernelsAvailable(m as never, second as never);
+              ? missingKernels(m as never, second as never)
+              : assertKernelsAvailable(m as never, second as never);
           const out = await probe(call, {
             label: fn,
             // assertKernelsAvailable names the network by the caller's own `argument`, whatever it is (F15).
@@ -211,17 +224,28 @@ describe('probeBackend and the kernel checks', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('SeedStream', () => {
-  it('takes any safe-integer seed and draw count, refuses anything else with a typed error, and resumes exactly', async () => {
+  it('takes safe-integer seeds and draw counts, refuses anything else typed, and resumes exactly', async () => {
     const c = fc.record({
-      seed: fc.oneof({ weight: 4, arbitrary: fc.maxSafeInteger() }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: junk }),
-      draws: fc.oneof({ weight: 4, arbitrary: fc.nat(20) }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: junk }),
+      seed: fc.oneof(
+        { weight: 4, arbitrary: fc.maxSafeInteger() },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        { weight: 2, arbitrary: junk },
+      ),
+      draws: fc.oneof(
+        { weight: 4, arbitrary: fc.nat(20) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        { weight: 2, arbitrary: junk },
+      ),
       label: fc.oneof({ weight: 4, arbitrary: fc.maxSafeInteger() }, { weight: 1, arbitrary: junk }),
     });
     await fuzz(
       404,
       100,
       fc.asyncProperty(c, async ({ seed, draws, label }) => {
-        const out = await probe(() => new SeedStream(seed as never, draws as never), { label: 'new SeedStream', arguments: ['seed', 'draws'] });
+        const out = await probe(() => new SeedStream(seed as never, draws as never), {
+          label: 'new SeedStream',
+          arguments: ['seed', 'draws'],
+        });
         if (out.error !== undefined) return;
         const stream = out.result as SeedStream;
         const first = stream.next();
@@ -252,7 +276,13 @@ describe('error guards', () => {
     const value = fc.oneof(
       { weight: 2, arbitrary: junk },
       { weight: 2, arbitrary: fc.integer({ min: 0, max: ERRORS.length - 1 }).map((i) => ERRORS[i]!()) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('shape', 'value', 'config', 'state', 'x'), argument: fc.oneof(fc.string(), junk) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constantFrom('shape', 'value', 'config', 'state', 'x'),
+          argument: fc.oneof(fc.string(), junk),
+        }),
+      },
     );
     await fuzz(
       405,
@@ -283,7 +313,9 @@ describe('error guards', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** A save/load handler that keeps artifacts in memory, optionally corrupting them on load. */
-function memoryHandler(corrupt?: (a: tf.io.ModelArtifacts) => unknown): tf.io.IOHandler & { saved?: tf.io.ModelArtifacts } {
+function memoryHandler(
+  corrupt?: (a: tf.io.ModelArtifacts) => unknown,
+): tf.io.IOHandler & { saved?: tf.io.ModelArtifacts } {
   const handler: tf.io.IOHandler & { saved?: tf.io.ModelArtifacts } = {
     save: async (artifacts) => {
       handler.saved = artifacts;
@@ -318,7 +350,7 @@ describe('state codec', () => {
     );
   });
 
-  it('decodeState: corrupted, truncated or extended bytes are a StateError, never a wrong tree or a crash', async () => {
+  it('decodeState: corrupted, truncated or extended bytes are a StateError, never a wrong tree', async () => {
     const c = fc.record({
       tree: stateTree,
       how: fc.constantFrom('flip', 'truncate', 'extend', 'junk', 'uint8-view'),
@@ -340,7 +372,10 @@ describe('state codec', () => {
         else if (how === 'extend') input = new Uint8Array([...bytes, bits]).buffer;
         else if (how === 'uint8-view') input = new Uint8Array(bytes.buffer, 0, bytes.length);
         else input = junkValue;
-        const out = await probe(() => decodeState(input as never), { label: 'decodeState', arguments: ['buffer', 'state'] });
+        const out = await probe(() => decodeState(input as never), {
+          label: 'decodeState',
+          arguments: ['buffer', 'state'],
+        });
         if (how === 'uint8-view') expect(firstDifference(tree, out.result)).toBeUndefined();
         else if (how !== 'junk') expect(isStateError(out.error), `decoded ${how}ed bytes without an error`).toBe(true);
       }),
@@ -355,7 +390,10 @@ describe('state codec', () => {
       fc.asyncProperty(c, async ({ tree, mutations }) => {
         const artifacts = stateToArtifacts(tree);
         const changed = mutate(artifacts, mutations);
-        const out = await probe(() => stateFromArtifacts(changed as never), { label: 'stateFromArtifacts', arguments: ['artifacts', 'state'] });
+        const out = await probe(() => stateFromArtifacts(changed as never), {
+          label: 'stateFromArtifacts',
+          arguments: ['artifacts', 'state'],
+        });
         if (out.error !== undefined) expect(isStateError(out.error), String(out.error)).toBe(true);
       }),
     );
@@ -384,15 +422,29 @@ describe('state codec', () => {
           if (fn === 'saveState') {
             await probe(() => saveState(tree, handler as never), { label: fn, arguments: ['destination', 'state'] });
           } else if (fn === 'loadState') {
-            if (target === 'memory') (handler as ReturnType<typeof memoryHandler>).saved = stateToArtifacts({ a: new Float32Array([1, 2]), b: 'x' });
-            const out = await probe(() => loadState(handler as never), { label: fn, arguments: ['source', 'artifacts', 'state'] });
+            if (target === 'memory')
+              (handler as ReturnType<typeof memoryHandler>).saved = stateToArtifacts({
+                a: new Float32Array([1, 2]),
+                b: 'x',
+              });
+            const out = await probe(() => loadState(handler as never), {
+              label: fn,
+              arguments: ['source', 'artifacts', 'state'],
+            });
             if (out.error !== undefined && target === 'memory') expect(isStateError(out.error)).toBe(true);
           } else {
-            const m = typeof model === 'string' && /^(disposed-)?(generator|discriminator|encoder|decoder)/.test(model)
-              ? (network = buildNetwork(model as never, 2))
-              : model;
-            const before = network !== undefined && isLive(network) ? await Promise.all(network.weights.map((w) => w.read().data())) : undefined;
-            await probe(() => exportNetwork(m as never, handler as never), { label: fn, arguments: ['model', 'destination'] });
+            const m =
+              typeof model === 'string' && /^(disposed-)?(generator|discriminator|encoder|decoder)/.test(model)
+                ? (network = buildNetwork(model as never, 2))
+                : model;
+            const before =
+              network !== undefined && isLive(network)
+                ? await Promise.all(network.weights.map((w) => w.read().data()))
+                : undefined;
+            await probe(() => exportNetwork(m as never, handler as never), {
+              label: fn,
+              arguments: ['model', 'destination'],
+            });
             if (before !== undefined) {
               const after = await Promise.all(network!.weights.map((w) => w.read().data()));
               after.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(before[i]!)));
@@ -445,24 +497,50 @@ describe('Trainer', () => {
   afterAll(() => gan.dispose());
 
   it('trains or refuses with a typed error naming the option; the data is untouched and no batch leaks', async () => {
-    const small = (max: number) => fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: junk });
+    const small = (max: number) =>
+      fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: junk });
     const callbacks = fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom<unknown>({}, { onStepEnd: () => undefined }, [{}, { onEpochEnd: () => undefined }], 'stop-at-2') },
-      { weight: 1, arbitrary: fc.constantFrom<unknown>({ onStepEnd: 'no' }, { onStepBegin: () => undefined, extra: 1 }) },
+      {
+        weight: 6,
+        arbitrary: fc.constantFrom<unknown>(
+          {},
+          { onStepEnd: () => undefined },
+          [{}, { onEpochEnd: () => undefined }],
+          'stop-at-2',
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<unknown>({ onStepEnd: 'no' }, { onStepBegin: () => undefined, extra: 1 }),
+      },
       { weight: 1, arbitrary: junk },
     );
     const c = fc.record({
       model: fc.constantFrom('fake', 'fake', 'fake', 'fake', 'fake-bad-logs', 'gan', 'gan', 'junk'),
       junkModel: junk,
       data: fc.oneof(
-        { weight: 6, arbitrary: tensorSpec({ shapes: [[6, TINY_DATA], [1, TINY_DATA], [5, TINY_DATA + 1]], fills: ['symmetric', 'unit'], disposedRate: 0.03 }) },
+        {
+          weight: 6,
+          arbitrary: tensorSpec({
+            shapes: [
+              [6, TINY_DATA],
+              [1, TINY_DATA],
+              [5, TINY_DATA + 1],
+            ],
+            fills: ['symmetric', 'unit'],
+            disposedRate: 0.03,
+          }),
+        },
         { weight: 1, arbitrary: fc.constant('array-of-batches') },
         { weight: 1, arbitrary: junk },
       ),
       trainerOptions: options(
         {
           callbacks,
-          yieldEvery: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>('auto', 'never', 0, 1) }, { weight: 1, arbitrary: edgeNumber }),
+          yieldEvery: fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom<unknown>('auto', 'never', 0, 1) },
+            { weight: 1, arbitrary: edgeNumber },
+          ),
         },
         { junkRate: 0.05 },
       ),
@@ -496,21 +574,34 @@ describe('Trainer', () => {
         const made: tf.Tensor[] = [];
         try {
           const model =
-            k.model === 'gan' ? gan : k.model === 'junk' ? k.junkModel : fakeModel(k.model === 'fake' ? { loss: 1 } : { loss: 'x' });
-          const withStop = (cb: unknown) => (cb === 'stop-at-2' ? { onStepEnd: (s: number, _l: unknown, ctx: { stop(): void }) => s >= 2 && ctx.stop() } : cb);
+            k.model === 'gan'
+              ? gan
+              : k.model === 'junk'
+              ? k.junkModel
+              : fakeModel(k.model === 'fake' ? { loss: 1 } : { loss: 'x' });
+          const withStop = (cb: unknown) =>
+            cb === 'stop-at-2'
+              ? { onStepEnd: (s: number, _l: unknown, ctx: { stop(): void }) => s >= 2 && ctx.stop() }
+              : cb;
           const trainerOptions = fixCallbacks(k.trainerOptions, withStop);
           const fitOptions = fixCallbacks(k.fitOptions, withStop);
           if (typeof fitOptions === 'object' && fitOptions !== null) {
             const r = (fitOptions as Record<string, unknown>)['resumeFrom'];
             if (r === 'position') (fitOptions as Record<string, unknown>)['resumeFrom'] = position;
             else if (typeof r === 'object' && r !== null && 'mutations' in r) {
-              (fitOptions as Record<string, unknown>)['resumeFrom'] = mutate(position, (r as { mutations: never }).mutations);
+              (fitOptions as Record<string, unknown>)['resumeFrom'] = mutate(
+                position,
+                (r as { mutations: never }).mutations,
+              );
             }
           }
           const data =
             k.data === 'array-of-batches'
               ? [0, 1, 2].map(() => {
-                  const t = tf.tensor(specValues({ shape: [2, TINY_DATA], fill: 'symmetric', seed: 3 }), [2, TINY_DATA]);
+                  const t = tf.tensor(specValues({ shape: [2, TINY_DATA], fill: 'symmetric', seed: 3 }), [
+                    2,
+                    TINY_DATA,
+                  ]);
                   made.push(t);
                   return t;
                 })
@@ -520,18 +611,32 @@ describe('Trainer', () => {
             arguments: ['model', 'options'],
           });
           if (trainer.error !== undefined) return;
-          const out = await probe(() => (trainer.result as Trainer).fit(data as never, Object.freeze(fitOptions) as never), {
-            label: `Trainer.fit (${k.model})`,
-            inputs: made,
-            arguments: ['data', 'options', 'model', 'trainStep result', 'realBatch', 'networks', 'discriminator update', 'generator update'],
-            accept: (e) => e instanceof Budget || (e instanceof Error && e.name === 'AbortError'),
-          });
+          const out = await probe(
+            () => (trainer.result as Trainer).fit(data as never, Object.freeze(fitOptions) as never),
+            {
+              label: `Trainer.fit (${k.model})`,
+              inputs: made,
+              arguments: [
+                'data',
+                'options',
+                'model',
+                'trainStep result',
+                'realBatch',
+                'networks',
+                'discriminator update',
+                'generator update',
+              ],
+              accept: (e) => e instanceof Budget || (e instanceof Error && e.name === 'AbortError'),
+            },
+          );
           if (out.error === undefined) {
             const history = out.result as { steps: unknown[]; position: TrainerPosition };
             expect(history.position.step).toBeGreaterThanOrEqual(history.steps.length);
           } else if (isGenerativeError(out.error)) {
             // A failed fit carries the history of the steps it ran (possibly none).
-            expect(trainingHistoryOf(out.error) === undefined || Array.isArray(trainingHistoryOf(out.error)!.steps)).toBe(true);
+            expect(
+              trainingHistoryOf(out.error) === undefined || Array.isArray(trainingHistoryOf(out.error)!.steps),
+            ).toBe(true);
           }
         } finally {
           tf.dispose(made);
@@ -557,7 +662,12 @@ function fixCallbacks(o: unknown, withStop: (cb: unknown) => unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(o)) {
     const v = (o as Record<string, unknown>)[key];
-    Object.defineProperty(out, key, { value: key === 'callbacks' ? withStop(v) : v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: key === 'callbacks' ? withStop(v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
