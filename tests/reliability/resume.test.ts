@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import {
+  GAN,
   Trainer,
+  mlpDiscriminator,
+  mlpGenerator,
+  wassersteinGp,
   decodeState,
   encodeState,
-  type GAN,
   type GANState,
   type StepLogs,
   type TrainerPosition,
@@ -64,6 +67,20 @@ describeEachBackend('a run saved through the codec and resumed with the Trainer'
   it('GAN: 7 steps, then 13 more, equals 20 uninterrupted, byte for byte', async () => {
     const data = tf.randomUniform([30, 6], -1, 1, 'float32', 4);
     await expectResumeExact(() => tinyGan({ seed: 12, steps: { discriminator: 2, generator: 1 } }, true), data, 7, 20);
+    data.dispose();
+  });
+
+  it('GAN with WGAN-GP (term seeds), EMA and 2 critic updates: 7 + 13 = 20, byte for byte', async () => {
+    const data = tf.randomUniform([30, 6], -1, 1, 'float32', 6);
+    const build = () =>
+      new GAN(
+        { seed: 13, objective: wassersteinGp(), steps: { discriminator: 2, generator: 1 }, ema: { decay: 0.9 } },
+        {
+          generator: mlpGenerator({ latentDim: 4, hiddenUnits: [8], outputShape: [6], seed: 14 }),
+          discriminator: mlpDiscriminator({ inputShape: [6], hiddenUnits: [8], activation: 'safeLeakyRelu', seed: 15 }),
+        },
+      );
+    await expectResumeExact(build, data, 7, 20);
     data.dispose();
   });
 
