@@ -417,6 +417,32 @@ export const KNOWN_UNTYPED: readonly {
   readonly id: string;
   readonly matches: (e: unknown, label: string) => boolean;
 }[] = [
+  // F21: a null optimizer in a model config is read before it is checked.
+  {
+    id: 'F21',
+    matches: (e, label) =>
+      /^new (GAN|VAE)$/.test(label) && e instanceof TypeError && /reading 'minimize'/.test(e.message),
+  },
+  // F24: safeLeakyRelu passes a non-float tensor to tfjs.
+  {
+    id: 'F24',
+    matches: (e, label) =>
+      label === 'safeLeakyRelu' && e instanceof Error && /numeric tensor|does not support/.test(e.message),
+  },
+  // F26: StepError cannot describe a null-prototype cause (a user loss may throw anything).
+  {
+    id: 'F26',
+    matches: (e, label) =>
+      /StepError|trainStep|Trainer\.fit/.test(label) &&
+      e instanceof TypeError &&
+      /convert object to primitive/.test(e.message),
+  },
+  // F27: stateFromArtifacts prints a malformed weight spec with JSON.stringify.
+  {
+    id: 'F27',
+    matches: (e, label) =>
+      /stateFromArtifacts|loadState/.test(label) && e instanceof TypeError && /BigInt/.test(e.message),
+  },
   // F9b: a factory weight whose element count (a product of sizes) cannot be allocated.
   { id: 'F9b', matches: (e) => e instanceof RangeError && /Invalid typed array length/.test(e.message) },
 ];

@@ -1,5 +1,5 @@
 /**
- * Regression tests for what the fuzz tier found (F1–F20, reported to the lead with the call, the input, what
+ * Regression tests for what the fuzz tier found (F1–F25, reported to the lead with the call, the input, what
  * happened and what should). Each is the minimal case, written out so it runs without fast-check; one still open when
  * this file was written is marked `it.fails` and says so.
  */
@@ -9,6 +9,9 @@ import {
   GAN,
   MLP_GAN_RECIPES,
   SeedStream,
+  StepError,
+  stateFromArtifacts,
+  stateToArtifacts,
   SeededDropout,
   Trainer,
   assertKernelsAvailable,
@@ -28,7 +31,10 @@ import {
   nonSaturatingGeneratorLoss,
   probeBackend,
   trainingKernels,
+  mlpDiscriminator,
+  safeLeakyRelu,
   wassersteinGp,
+  VAE,
   type GANState,
   type VAEState,
 } from '../../src';
@@ -44,6 +50,18 @@ async function thrownBy(fn: () => unknown): Promise<unknown> {
     return e;
   }
   return undefined;
+}
+
+/** The paths of a state's typed arrays that hold a non-finite value. */
+function nonFiniteParts(state: unknown): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, path: string): void => {
+    if (v instanceof Float32Array) {
+      if (v.some((x) => !Number.isFinite(x))) out.push(path);
+    } else if (typeof v === 'object' && v !== null) for (const [k, c] of Object.entries(v)) visit(c, `${path}.${k}`);
+  };
+  visit(state, 'state');
+  return out;
 }
 
 /** A GAN trained two steps, and its state after the first. */
@@ -296,6 +314,101 @@ describe('fuzz findings', () => {
     gan.dispose();
     x.dispose();
     expect(tf.memory().numTensors - before).toBe(0);
+  });
+
+  // Open when written: see the report.
+  it.fails('F21: a null optimizer in a model config is a ConfigError naming it', async () => {
+    const e = await thrownBy(() => new GAN({ latentDim: 2, dataShape: [3], discriminatorOptimizer: null as never }));
+    expect(isConfigError(e), String(e)).toBe(true);
+    expect((e as { argument: string }).argument).toBe('config.discriminatorOptimizer');
+    const e2 = await thrownBy(() => new VAE({ dataShape: [3], optimizer: null as never }));
+    expect(isConfigError(e2), String(e2)).toBe(true);
+    expect((e2 as { argument: string }).argument).toBe('config.optimizer');
+  });
+
+  // Open when written: see the report.
+  it.fails('F22: a step that would leave Infinity in an optimizer slot is rolled back', async () => {
+    const gan = new GAN(
+      {
+        seed: 1,
+        latentDim: 4,
+        dataShape: [6],
+        discriminatorOptimizer: tf.train.adagrad(2 ** 40),
+        objective: wassersteinGp({ lambda: 10 }),
+        steps: { generator: 2 },
+      },
+      {
+        generator: mlpGenerator({
+          latentDim: 4,
+          hiddenUnits: [8],
+          outputShape: [6],
+          batchNorm: true,
+          activation: 'leakyRelu',
+          seed: 2,
+        }),
+        discriminator: mlpDiscriminator({ inputShape: [6], hiddenUnits: [8], dropout: 0.3, seed: 3 }),
+      },
+    );
+    const x = tf.randomUniform([4, 6], -1, 1, 'float32', 5);
+    try {
+      await thrownBy(() => gan.trainStep(x)); // either it throws a NonFiniteError, or it must leave everything finite
+      expect(nonFiniteParts(await gan.getState())).toEqual([]);
+    } finally {
+      gan.dispose();
+      x.dispose();
+    }
+  });
+
+  // Open when written: see the report.
+  it.fails(
+    'F23: a learning rate that is not finite in float32 is refused, and no step writes non-finite weights',
+    async () => {
+      const e = await thrownBy(() => new VAE({ seed: 1, dataShape: [6], optimizer: tf.train.sgd(1e39) }).dispose());
+      expect(isConfigError(e), String(e)).toBe(true);
+      expect((e as { argument: string }).argument).toBe('config.optimizer.learningRate');
+    },
+  );
+
+  // Open when written: see the report.
+  it.fails('F24: safeLeakyRelu refuses a string tensor with a ShapeError naming x', async () => {
+    const s = tf.tensor(['a'], [1], 'string');
+    const e = await thrownBy(() => safeLeakyRelu(s as never));
+    s.dispose();
+    expect(isShapeError(e), String(e)).toBe(true);
+  });
+
+  // Open when written: see the report.
+  it.fails('F26: a user loss that throws a null-prototype object gives a StepError', async () => {
+    const e = await thrownBy(() => new StepError('update', Object.create(null)));
+    expect(e).toBeUndefined();
+  });
+
+  // Open when written: see the report.
+  it.fails('F27: stateFromArtifacts refuses a weight spec holding a bigint with a StateError', async () => {
+    const artifacts = stateToArtifacts(new Uint8Array([5]));
+    (artifacts.weightSpecs![0] as { shape: unknown[] }).shape = [10n];
+    const e = await thrownBy(() => stateFromArtifacts(artifacts));
+    expect(isStateError(e), String(e)).toBe(true);
+  });
+
+  // Open when written: see the report.
+  it.fails('F28: a β that is 0 in float32 gives no NaN gradient with an overflowing KL', async () => {
+    const [t, o, m, lv] = [
+      tf.tensor2d([[0.3]]),
+      tf.tensor2d([[1.5]]),
+      tf.tensor2d([[0.2, -0.4]]),
+      tf.fill([1, 2], 1000),
+    ];
+    const f = (x: tf.Tensor) =>
+      tf.add(
+        negativeElbo(t, o, m, x, { beta: 9.73e-46, likelihood: 'gaussian', decoderLogVar: 1000, reduction: 'sum' })
+          .loss,
+        tf.mul(tf.sum(x), 0),
+      ) as tf.Scalar;
+    const g = tf.grad(f)(lv);
+    const values = Array.from(await g.data());
+    tf.dispose([t, o, m, lv, g]);
+    expect(values.some(Number.isNaN)).toBe(false);
   });
 
   it('F17: Trainer.fit refuses a dataset it cannot batch (complex64) with a ShapeError naming data', async () => {
