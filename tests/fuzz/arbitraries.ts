@@ -417,12 +417,6 @@ export const KNOWN_UNTYPED: readonly {
   readonly id: string;
   readonly matches: (e: unknown, label: string) => boolean;
 }[] = [
-  // F21: a null optimizer in a model config is read before it is checked.
-  {
-    id: 'F21',
-    matches: (e, label) =>
-      /^new (GAN|VAE)$/.test(label) && e instanceof TypeError && /reading 'minimize'/.test(e.message),
-  },
   // F24: safeLeakyRelu passes a non-float tensor to tfjs.
   {
     id: 'F24',

@@ -75,9 +75,9 @@ export interface VAEConfig {
   /** Ramp β up from 0 over the first training steps, against posterior collapse. Omitted, β is constant. */
   readonly betaWarmup?: BetaWarmup;
   /**
-   * The optimizer; the VAE owns it and disposes it. Its hyper-parameters are checked at construction (finite,
-   * learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError} naming
-   * `config.optimizer.learningRate`.
+   * The optimizer; the VAE owns it and disposes it. Its hyper-parameters are checked at construction (finite in
+   * float32, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` or `tf.train.sgd(1e39)`
+   * (Infinity in float32) is a {@link ConfigError} naming `config.optimizer.learningRate`.
    * @defaultValue `tf.train.adam(1e-3, 0.9, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly optimizer?: tf.Optimizer;
