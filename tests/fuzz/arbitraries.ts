@@ -417,12 +417,6 @@ export const KNOWN_UNTYPED: readonly {
   readonly id: string;
   readonly matches: (e: unknown, label: string) => boolean;
 }[] = [
-  // F24: safeLeakyRelu passes a non-float tensor to tfjs.
-  {
-    id: 'F24',
-    matches: (e, label) =>
-      label === 'safeLeakyRelu' && e instanceof Error && /numeric tensor|does not support/.test(e.message),
-  },
   // F26: StepError cannot describe a null-prototype cause (a user loss may throw anything).
   {
     id: 'F26',
