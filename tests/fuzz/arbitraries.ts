@@ -417,14 +417,6 @@ export const KNOWN_UNTYPED: readonly {
   readonly id: string;
   readonly matches: (e: unknown, label: string) => boolean;
 }[] = [
-  // F26: StepError cannot describe a null-prototype cause (a user loss may throw anything).
-  {
-    id: 'F26',
-    matches: (e, label) =>
-      /StepError|trainStep|Trainer\.fit/.test(label) &&
-      e instanceof TypeError &&
-      /convert object to primitive/.test(e.message),
-  },
   // F27: stateFromArtifacts prints a malformed weight spec with JSON.stringify.
   {
     id: 'F27',

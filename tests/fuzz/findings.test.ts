@@ -22,7 +22,9 @@ import {
   isGenerativeError,
   isShapeError,
   isStateError,
+  isStepError,
   isValueError,
+  logitObjective,
   minimaxDiscriminatorLoss,
   missingKernels,
   mlpEncoder,
@@ -392,10 +394,32 @@ describe('fuzz findings', () => {
     expect(isShapeError(e), String(e)).toBe(true);
   });
 
-  // Open when written: see the report.
-  it.fails('F26: a user loss that throws a null-prototype object gives a StepError', async () => {
-    const e = await thrownBy(() => new StepError('update', Object.create(null)));
-    expect(e).toBeUndefined();
+  it('F26: a user loss that throws a null-prototype object gives a StepError', async () => {
+    const odd = Object.create(null) as object;
+    const error = new StepError('update', odd);
+    expect(error.cause).toBe(odd);
+    expect(error.received).toBe('an object');
+    const sym = Symbol('s');
+    expect(new StepError('update', sym).cause).toBe(sym);
+    expect(new StepError('update', 10n).received).toBe('10n (a bigint)');
+    const gan = tinyGan({
+      seed: 4,
+      objective: logitObjective(
+        () => {
+          throw odd;
+        },
+        (r, f) => minimaxDiscriminatorLoss(r, f),
+      ),
+    });
+    const batch = tinyBatch(4);
+    try {
+      const e = await thrownBy(() => gan.trainStep(batch));
+      expect(isStepError(e), String(e)).toBe(true);
+      expect((e as StepError).cause).toBe(odd);
+    } finally {
+      gan.dispose();
+      batch.dispose();
+    }
   });
 
   // Open when written: see the report.
