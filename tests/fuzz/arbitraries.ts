@@ -417,12 +417,6 @@ export const KNOWN_UNTYPED: readonly {
   readonly id: string;
   readonly matches: (e: unknown, label: string) => boolean;
 }[] = [
-  // F27: stateFromArtifacts prints a malformed weight spec with JSON.stringify.
-  {
-    id: 'F27',
-    matches: (e, label) =>
-      /stateFromArtifacts|loadState/.test(label) && e instanceof TypeError && /BigInt/.test(e.message),
-  },
   // F9b: a factory weight whose element count (a product of sizes) cannot be allocated.
   { id: 'F9b', matches: (e) => e instanceof RangeError && /Invalid typed array length/.test(e.message) },
 ];

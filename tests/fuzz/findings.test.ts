@@ -422,12 +422,21 @@ describe('fuzz findings', () => {
     }
   });
 
-  // Open when written: see the report.
-  it.fails('F27: stateFromArtifacts refuses a weight spec holding a bigint with a StateError', async () => {
+  it('F27: stateFromArtifacts refuses a weight spec holding a bigint with a StateError', async () => {
     const artifacts = stateToArtifacts(new Uint8Array([5]));
     (artifacts.weightSpecs![0] as { shape: unknown[] }).shape = [10n];
     const e = await thrownBy(() => stateFromArtifacts(artifacts));
     expect(isStateError(e), String(e)).toBe(true);
+    expect((e as { argument: string }).argument).toBe('artifacts.weightSpecs[0]');
+    // Nor a cycle, nor a bigint where the spec is otherwise well-formed (its quantization).
+    const cyclic = stateToArtifacts(new Uint8Array([5]));
+    const spec = cyclic.weightSpecs![0] as unknown as Record<string, unknown>;
+    spec['shape'] = 'x';
+    spec['self'] = spec;
+    expect(isStateError(await thrownBy(() => stateFromArtifacts(cyclic)))).toBe(true);
+    const quantized = stateToArtifacts(new Uint8Array([5]));
+    (quantized.weightSpecs![0] as { quantization: unknown }).quantization = { dtype: 'uint8', scale: 1n, min: 0 };
+    expect(isStateError(await thrownBy(() => stateFromArtifacts(quantized)))).toBe(true);
   });
 
   // Open when written: see the report.
