@@ -142,6 +142,11 @@ describe('optimizer hyper-parameters', () => {
 });
 
 describe('other fields', () => {
+  it('rejects a β that is not a number >= 0 finite in float32', () => {
+    for (const beta of [-1, NaN, Infinity, 1e39, '1']) expectConfigError(() => vae({ beta }), 'config.beta');
+    expect(vae({ beta: 3e38 }).beta).toBe(3e38);
+  });
+
   it('rejects a dataShape that is not a non-empty array', () => {
     expectConfigError(() => gan({ dataShape: 784 }), 'config.dataShape');
     expectConfigError(() => gan({ dataShape: [] }), 'config.dataShape');

@@ -277,8 +277,7 @@ describe('VAE losses: finite in-domain input', () => {
       logVar: fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true })),
       seed: fc.nat({ max: 1_000_000 }),
       reduction,
-      // Not a β near float32's denormals (0 < β < 1e-30), where β · ∂KL/∂logVar underflows to 0 · ∞: open finding F28.
-      beta: fc.oneof(fc.constant(0), fc.double({ min: 1e-30, max: 100, noNaN: true })),
+      beta: fc.double({ min: 0, max: 100, noNaN: true }),
       includeConstant: fc.boolean(),
     });
     await fuzz(

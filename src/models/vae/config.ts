@@ -67,8 +67,9 @@ export interface VAEConfig {
    */
   readonly likelihood?: VAELikelihood;
   /**
-   * Weight β of the KL term in the training objective (β-VAE, Higgins et al., 2017). {@link VAE.evaluate} always
-   * reports the plain −ELBO (β = 1).
+   * Weight β of the KL term in the training objective (β-VAE, Higgins et al., 2017), a number >= 0 that is finite in
+   * float32 (at most about 3.4e38); one below float32's normal range (< 1.18e-38) counts as 0 (see
+   * {@link NegativeElboOptions.beta}). {@link VAE.evaluate} always reports the plain −ELBO (β = 1).
    * @defaultValue `1`
    */
   readonly beta?: number;
@@ -180,8 +181,9 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
   if (config.seed !== undefined) assertSeed(config.seed, 'config.seed');
   if (config.optimizer !== undefined) assertOptimizer(config.optimizer, 'config.optimizer');
   const beta = config.beta ?? 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0) {
-    throw new ConfigError('config.beta', 'a finite number >= 0', describe(beta));
+  // Finite in float32 too: the loss multiplies by it there, and ∞ · a KL of 0 is NaN.
+  if (typeof beta !== 'number' || !Number.isFinite(Math.fround(beta)) || beta < 0) {
+    throw new ConfigError('config.beta', 'a number >= 0, finite in float32 (<= 3.4e38)', describe(beta));
   }
   let warmupSteps = 0;
   if (config.betaWarmup !== undefined) {
