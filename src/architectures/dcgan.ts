@@ -7,7 +7,17 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { assertNumberInRange, assertPositiveInteger, describe, formatShape } from '../internal/shapes';
 import { SeedStream } from '../random';
-import { activationLayer, checkFactoryOptions, checkShape, checkSizes } from './layers';
+import {
+  activationLayer,
+  assertBuildable,
+  checkFactoryOptions,
+  checkShape,
+  checkSizes,
+  buildSequential,
+  orDefault,
+  shapeFactors,
+  type SizeFactor,
+} from './layers';
 import { SeededDropout } from './seeded-dropout';
 
 /** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
@@ -78,7 +88,7 @@ interface CheckedImage {
 }
 
 function checkImage(options: DcganOptions): CheckedImage {
-  const imageShape = options.imageShape ?? [28, 28, 1];
+  const imageShape = orDefault(options.imageShape, [28, 28, 1]);
   checkShape(imageShape, 'options.imageShape');
   const [height, width, channels] = imageShape;
   if (imageShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
@@ -88,9 +98,22 @@ function checkImage(options: DcganOptions): CheckedImage {
       formatShape(imageShape),
     );
   }
-  const kernelSize = options.kernelSize ?? 5;
+  const kernelSize = orDefault(options.kernelSize, 5);
   assertPositiveInteger(kernelSize, 'options.kernelSize');
   return { height, width, channels, kernelSize };
+}
+
+/** The image's sides and channels, the kernel's side (squared) and two filter counts, as size factors. */
+function dcganFactors(image: CheckedImage, filters: readonly [number, number]) {
+  const [h, w, c] = shapeFactors([image.height, image.width, image.channels], 'options.imageShape') as [
+    SizeFactor,
+    SizeFactor,
+    SizeFactor,
+  ];
+  const kernel: SizeFactor = { value: image.kernelSize, option: 'options.kernelSize', power: 2 };
+  const filter = (i: 0 | 1): SizeFactor => ({ value: filters[i], option: `options.filters[${i}]` });
+  assertBuildable('one image', [h, w, c]);
+  return { h, w, c, kernel, f0: filter(0), f1: filter(1) };
 }
 
 function checkFilters(filters: readonly number[], argument: string): readonly [number, number] {
@@ -135,7 +158,7 @@ function batchNorm(name: string): tfl.layers.Layer {
  *
  * @param options - image shape, latent size, filters, kernel size and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
- * @throws {@link ConfigError} for a bad option
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -147,32 +170,47 @@ function batchNorm(name: string): tfl.layers.Layer {
  */
 export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'DcganGeneratorOptions');
-  const { height, width, channels, kernelSize } = checkImage(options);
-  const latentDim = options.latentDim ?? 100;
+  const image = checkImage(options);
+  const { height, width, channels, kernelSize } = image;
+  const latentDim = orDefault(options.latentDim, 100);
   assertPositiveInteger(latentDim, 'options.latentDim');
-  const [projected, inner] = checkFilters(options.filters ?? [128, 64], 'options.filters');
-  const prefix = options.name ?? 'generator';
+  const filters = checkFilters(orDefault(options.filters, [128, 64]), 'options.filters');
+  const [projected, inner] = filters;
+  const { h, w, c, kernel, f0, f1 } = dcganFactors(image, filters);
+  const z: SizeFactor = { value: latentDim, option: 'options.latentDim' };
+  assertBuildable('the projection’s kernel', [z, h, w, f0], 1 / 16);
+  assertBuildable('one example of a feature map', [h, w, f0], 1 / 16);
+  assertBuildable('a transposed convolution kernel', [kernel, f0, f1]);
+  assertBuildable('one example of a feature map', [h, w, f1], 1 / 4);
+  assertBuildable('a transposed convolution kernel', [kernel, f1, c]);
+  const prefix = orDefault(options.name, 'generator');
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-  model.add(
-    tfl.layers.dense({
-      units: (height / 4) * (width / 4) * projected,
-      useBias: false,
-      name: `${prefix}_project`,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    }),
-  ); // [batch, h/4 · w/4 · filters[0]]
-  model.add(batchNorm(`${prefix}_bn0`));
-  model.add(tfl.layers.reLU({ name: `${prefix}_act0` }));
-  model.add(tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }));
-  model.add(seededStride2('conv2dTranspose', { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` }, seeds)); // [batch, h/2, w/2, filters[1]]
-  model.add(batchNorm(`${prefix}_bn1`));
-  model.add(tfl.layers.reLU({ name: `${prefix}_act1` }));
-  model.add(
-    seededStride2('conv2dTranspose', { filters: channels, kernelSize, useBias: true, activation: 'tanh', name: `${prefix}_deconv2` }, seeds),
-  ); // [batch, h, w, channels]
-  return model;
+  return buildSequential(prefix, (model) => {
+    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+    model.add(
+      tfl.layers.dense({
+        units: (height / 4) * (width / 4) * projected,
+        useBias: false,
+        name: `${prefix}_project`,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+      }),
+    ); // [batch, h/4 · w/4 · filters[0]]
+    model.add(batchNorm(`${prefix}_bn0`));
+    model.add(tfl.layers.reLU({ name: `${prefix}_act0` }));
+    model.add(tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }));
+    const deconv1 = { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` };
+    model.add(seededStride2('conv2dTranspose', deconv1, seeds)); // [batch, h/2, w/2, filters[1]]
+    model.add(batchNorm(`${prefix}_bn1`));
+    model.add(tfl.layers.reLU({ name: `${prefix}_act1` }));
+    const deconv2 = {
+      filters: channels,
+      kernelSize,
+      useBias: true,
+      activation: 'tanh' as const,
+      name: `${prefix}_deconv2`,
+    };
+    model.add(seededStride2('conv2dTranspose', deconv2, seeds)); // [batch, h, w, channels]
+  });
 }
 
 /**
@@ -184,7 +222,7 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
  *
  * @param options - image shape, filters, kernel size, dropout and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
- * @throws {@link ConfigError} for a bad option
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -193,31 +231,38 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
  */
 export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'DcganDiscriminatorOptions');
-  const { height, width, channels, kernelSize } = checkImage(options);
-  const filters = checkFilters(options.filters ?? [64, 128], 'options.filters');
-  const rate = options.dropout ?? 0.3;
+  const image = checkImage(options);
+  const { height, width, channels, kernelSize } = image;
+  const filters = checkFilters(orDefault(options.filters, [64, 128]), 'options.filters');
+  const rate = orDefault(options.dropout, 0.3);
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
-  const activation = options.activation ?? 'leakyRelu';
+  const activation = orDefault(options.activation, 'leakyRelu');
   if (activation !== 'leakyRelu' && activation !== 'safeLeakyRelu') {
     throw new ConfigError('options.activation', "'leakyRelu' or 'safeLeakyRelu'", describe(activation));
   }
-  const prefix = options.name ?? 'discriminator';
+  const { h, w, c, kernel, f0, f1 } = dcganFactors(image, filters);
+  assertBuildable('a convolution kernel', [kernel, c, f0]);
+  assertBuildable('one example of a feature map', [h, w, f0], 1 / 4);
+  assertBuildable('a convolution kernel', [kernel, f0, f1]);
+  assertBuildable('one example of a feature map', [h, w, f1], 1 / 16); // also the logit's kernel
+  const prefix = orDefault(options.name, 'discriminator');
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
-  filters.forEach((f, i) => {
-    model.add(seededStride2('conv2d', { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` }, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
-    model.add(activationLayer(activation, `${prefix}_act${i}`));
-    if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+  return buildSequential(prefix, (model) => {
+    model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+    filters.forEach((f, i) => {
+      const conv = { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` };
+      model.add(seededStride2('conv2d', conv, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+      if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+    });
+    model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
+    model.add(
+      tfl.layers.dense({
+        units: 1,
+        name: `${prefix}_logit`,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+        biasInitializer: 'zeros',
+      }),
+    );
   });
-  model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
-  model.add(
-    tfl.layers.dense({
-      units: 1,
-      name: `${prefix}_logit`,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-      biasInitializer: 'zeros',
-    }),
-  );
-  return model;
 }

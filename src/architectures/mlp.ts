@@ -4,14 +4,19 @@ import { assertNumberInRange, assertPositiveInteger, describe } from '../interna
 import { SeedStream } from '../random';
 import {
   activationLayer,
+  assertDenseChain,
   checkActivation,
   checkBoolean,
   checkFactoryOptions,
   checkShape,
   checkSizes,
+  buildSequential,
+  orDefault,
   product,
   seededDense,
+  shapeFactors,
   type HiddenActivation,
+  type SizeFactor,
 } from './layers';
 
 import { SeededDropout } from './seeded-dropout';
@@ -126,8 +131,13 @@ function deepFreeze<T>(value: T): T {
 }
 
 function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly number[] {
-  checkActivation(options.activation ?? 'relu', 'options.activation');
-  return checkSizes(options.hiddenUnits ?? fallback, 'options.hiddenUnits');
+  checkActivation(orDefault(options.activation, 'relu'), 'options.activation');
+  return checkSizes(orDefault(options.hiddenUnits, fallback), 'options.hiddenUnits');
+}
+
+/** The hidden layers' sizes as factors, each named `options.hiddenUnits[i]`. */
+function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
+  return hidden.map((value, i) => [{ value, option: `options.hiddenUnits[${i}]` }]);
 }
 
 /**
@@ -136,6 +146,7 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
  *
  * @param options - sizes, activation, batch norm, output shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -146,29 +157,37 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'MlpGeneratorOptions');
   checkBoolean(options.batchNorm, 'options.batchNorm');
-  const output = options.outputActivation ?? 'tanh';
+  const output = orDefault(options.outputActivation, 'tanh');
   if (output !== 'tanh' && output !== 'sigmoid' && output !== 'linear') {
     throw new ConfigError('options.outputActivation', "'tanh', 'sigmoid' or 'linear'", describe(output));
   }
-  const latentDim = options.latentDim ?? 100;
+  const latentDim = orDefault(options.latentDim, 100);
   assertPositiveInteger(latentDim, 'options.latentDim');
   const hidden = checkHidden(options, ARTICLE_GENERATOR_UNITS);
-  const outputShape = options.outputShape ?? [784];
+  const outputShape = orDefault(options.outputShape, [784]);
   checkShape(outputShape, 'options.outputShape');
-  const prefix = options.name ?? 'generator';
+  assertDenseChain([
+    [{ value: latentDim, option: 'options.latentDim' }],
+    ...hiddenFactors(hidden),
+    shapeFactors(outputShape, 'options.outputShape'),
+  ]);
+  const activation = orDefault(options.activation, 'relu');
+  const prefix = orDefault(options.name, 'generator');
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-  hidden.forEach((units, i) => {
-    model.add(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
-    if (options.batchNorm === true) {
-      model.add(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
+  return buildSequential(prefix, (model) => {
+    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+    hidden.forEach((units, i) => {
+      model.add(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
+      if (options.batchNorm === true) {
+        model.add(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
+      }
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+    });
+    model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
+    if (outputShape.length > 1) {
+      model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
     }
-    model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
   });
-  model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
-  if (outputShape.length > 1) model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
-  return model;
 }
 
 /**
@@ -177,6 +196,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  *
  * @param options - sizes, activation, dropout, input shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -187,20 +207,22 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'MlpDiscriminatorOptions');
   const hidden = checkHidden(options, ARTICLE_DISCRIMINATOR_UNITS);
-  const inputShape = options.inputShape ?? [784];
+  const inputShape = orDefault(options.inputShape, [784]);
   checkShape(inputShape, 'options.inputShape');
-  const rate = options.dropout ?? 0;
+  const rate = orDefault(options.dropout, 0);
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
-  const prefix = options.name ?? 'discriminator';
+  assertDenseChain([shapeFactors(inputShape, 'options.inputShape'), ...hiddenFactors(hidden), []]);
+  const activation = orDefault(options.activation, 'relu');
+  const prefix = orDefault(options.name, 'discriminator');
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
-  if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
-  hidden.forEach((units, i) => {
-    model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
-    model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
-    if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+  return buildSequential(prefix, (model) => {
+    model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
+    if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
+    hidden.forEach((units, i) => {
+      model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+      if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+    });
+    model.add(seededDense(1, seeds, `${prefix}_logit`));
   });
-  model.add(seededDense(1, seeds, `${prefix}_logit`));
-  return model;
 }

@@ -4,6 +4,7 @@
  * this file was written is marked `it.fails` and says so.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import {
   GAN,
@@ -27,6 +28,11 @@ import {
   logitObjective,
   minimaxDiscriminatorLoss,
   missingKernels,
+  convDecoder,
+  convEncoder,
+  dcganDiscriminator,
+  dcganGenerator,
+  mlpDecoder,
   mlpEncoder,
   mlpGenerator,
   negativeElbo,
@@ -193,16 +199,93 @@ describe('fuzz findings', () => {
     gan.dispose();
   });
 
-  // Open when written: see the report.
-  it.fails(
-    'F9b: a factory weight whose size product cannot be allocated is a ConfigError, and nothing leaks',
-    async () => {
-      const before = tf.memory().numTensors;
-      const e = await thrownBy(() => mlpEncoder({ latentDim: 2 ** 40, hiddenUnits: [3], inputShape: [2] }));
+  it('F9b: a factory weight whose size product cannot be allocated is a ConfigError naming the option, and nothing leaks', async () => {
+    const H = 2 ** 40;
+    const cases: [() => unknown, string][] = [
+      [() => convDecoder({ latentDim: H, denseUnits: 5, imageShape: [4, 4, 1], filters: [2] }), 'options.latentDim'],
+      [() => convEncoder({ latentDim: H, denseUnits: 5, imageShape: [4, 4, 1], filters: [2] }), 'options.latentDim'],
+      [() => mlpEncoder({ latentDim: H, hiddenUnits: [3], inputShape: [2] }), 'options.latentDim'],
+      [() => mlpDecoder({ latentDim: H, hiddenUnits: [3], outputShape: [2] }), 'options.latentDim'],
+      [() => mlpGenerator({ latentDim: H, hiddenUnits: [3], outputShape: [2] }), 'options.latentDim'],
+      [() => dcganGenerator({ latentDim: H, imageShape: [4, 4, 1], filters: [2, 2] }), 'options.latentDim'],
+      [
+        () => mlpGenerator({ latentDim: 2, hiddenUnits: [2 ** 20, 2 ** 20], outputShape: [2] }),
+        'options.hiddenUnits[1]',
+      ],
+      [() => convEncoder({ denseUnits: H, imageShape: [4, 4, 1], filters: [2] }), 'options.denseUnits'],
+      [
+        () => dcganGenerator({ kernelSize: H, latentDim: 2, imageShape: [4, 4, 1], filters: [2, 2] }),
+        'options.kernelSize',
+      ],
+      [() => mlpDiscriminator({ inputShape: [2 ** 20, 2 ** 20], hiddenUnits: [2] }), 'options.inputShape[1]'],
+      [
+        () => mlpGenerator({ latentDim: 2, hiddenUnits: [2], outputShape: [2 ** 20, 2 ** 20] }),
+        'options.outputShape[1]',
+      ],
+      [() => dcganDiscriminator({ imageShape: [2 ** 12, 2 ** 12, 1], filters: [2 ** 13, 2] }), 'options.filters[0]'],
+      [
+        () => convDecoder({ imageShape: [2 ** 10, 2 ** 10, 1], filters: [2 ** 12], denseUnits: 2 }),
+        'options.filters[0]',
+      ],
+    ];
+    const before = tf.memory().numTensors;
+    for (const [call, argument] of cases) {
+      const e = await thrownBy(call);
       expect(isConfigError(e), String(e)).toBe(true);
-      expect(tf.memory().numTensors).toBe(before);
-    },
-  );
+      expect((e as { argument: string }).argument, String(e)).toBe(argument);
+      expect(tf.memory().numTensors, argument).toBe(before);
+    }
+  });
+
+  it('F9b: a factory that fails part-way frees the weights it built', async () => {
+    // A layer tfjs refuses late stands in for a weight the device cannot allocate.
+    const layers = tfl.layers as { reshape: unknown; flatten: unknown };
+    const [reshape, flatten] = [layers.reshape, layers.flatten];
+    const refuse = () => {
+      throw new Error('refused');
+    };
+    const before = tf.memory().numTensors;
+    try {
+      layers.reshape = refuse;
+      layers.flatten = refuse;
+      for (const build of [
+        () => mlpGenerator({ latentDim: 2, hiddenUnits: [3], outputShape: [2, 2] }),
+        () => mlpDecoder({ latentDim: 2, hiddenUnits: [3], outputShape: [2, 2] }),
+        () => mlpEncoder({ latentDim: 2, hiddenUnits: [3], inputShape: [2, 2] }),
+        () => convEncoder({ latentDim: 2, imageShape: [4, 4, 1], filters: [2], denseUnits: 3 }),
+        () => convDecoder({ latentDim: 2, imageShape: [4, 4, 1], filters: [2], denseUnits: 3 }),
+        () => dcganGenerator({ latentDim: 2, imageShape: [4, 4, 1], filters: [2, 2] }),
+        () => dcganDiscriminator({ imageShape: [4, 4, 1], filters: [2, 2] }),
+      ]) {
+        expect((await thrownBy(build)) as Error).toHaveProperty('message', 'refused');
+        expect(tf.memory().numTensors).toBe(before);
+      }
+    } finally {
+      layers.reshape = reshape;
+      layers.flatten = flatten;
+    }
+  });
+
+  it('F25: a factory refuses null options as the models do', async () => {
+    const cases: [() => unknown, string][] = [
+      [
+        () => convDecoder({ latentDim: null as never, imageShape: [4, 4, 1], filters: [3], denseUnits: 2 }),
+        'options.latentDim',
+      ],
+      [() => mlpGenerator({ hiddenUnits: null as never }), 'options.hiddenUnits'],
+      [() => mlpDiscriminator({ dropout: null as never }), 'options.dropout'],
+      [() => mlpEncoder({ activation: null as never }), 'options.activation'],
+      [() => dcganGenerator({ kernelSize: null as never }), 'options.kernelSize'],
+      [() => dcganDiscriminator({ imageShape: null as never }), 'options.imageShape'],
+      [() => mlpDecoder({ name: null as never }), 'options.name'],
+      [() => mlpGenerator({ seed: null as never }), 'options.seed'],
+    ];
+    for (const [call, argument] of cases) {
+      const e = await thrownBy(call);
+      expect(isConfigError(e), String(e)).toBe(true);
+      expect((e as { argument: string }).argument).toBe(argument);
+    }
+  });
 
   it("F10: inference calls check for parts disposed behind the model's back", async () => {
     const gan = tinyGan({ seed: 3 });
