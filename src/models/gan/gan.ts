@@ -4,15 +4,16 @@ import { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from '../../architect
 import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, ShapeError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
-import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
 import { NetworkParts } from '../../internal/network-state';
+import { prepareOptimizerState, optimizerIsLive, readOptimizerState } from '../../internal/optimizer-state';
 import {
-  prepareOptimizerState,
-  optimizerIsLive,
-  readOptimizerState,
-} from '../../internal/optimizer-state';
-import { assertLiveNetwork, disposeNetwork, disposeOptimizer, disposedPart, scalarLoss } from '../../internal/model-checks';
+  assertLiveNetwork,
+  disposeNetwork,
+  disposeOptimizer,
+  disposedPart,
+  scalarLoss,
+} from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { assertOptions } from '../../internal/options';
 import { claimParts, releaseParts } from '../../internal/ownership';
@@ -158,7 +159,7 @@ export class GAN implements Trainable<tf.Tensor> {
     }
     for (const key of ['generatorOptimizer', 'discriminatorOptimizer'] as const) {
       const optimizer = config[key];
-      if (optimizer !== undefined && !optimizerIsLive(optimizer)) throw disposedPart(`config.${key}`);
+      if (optimizer != null && !optimizerIsLive(optimizer)) throw disposedPart(`config.${key}`);
     }
     claimParts(given, 'another model');
     const seeds = new SeedStream(this.config.seed);
@@ -357,6 +358,7 @@ export class GAN implements Trainable<tf.Tensor> {
     const sample = checkStream(seeds?.sample, 'state.seeds.sample');
     const terms = checkStream(seeds?.terms, 'state.seeds.terms');
     for (const write of writes) write();
+    this.step.stateRestored();
     this.steps = steps;
     this.noiseSeeds = new SeedStream(...noise);
     this.sampleSeeds = new SeedStream(...sample);
@@ -367,7 +369,7 @@ export class GAN implements Trainable<tf.Tensor> {
   private prepareEma(saved: unknown): () => void {
     const average = this.emaWeights;
     if (average === undefined) {
-      if (saved !== null) throw new StateError('state.ema', "null (this GAN keeps no average)", describe(saved));
+      if (saved !== null) throw new StateError('state.ema', 'null (this GAN keeps no average)', describe(saved));
       return () => undefined;
     }
     if (!Array.isArray(saved) || saved.length !== average.length) {
@@ -435,11 +437,21 @@ export class GAN implements Trainable<tf.Tensor> {
     return {
       variables: [...this.generatorParts.variables, ...this.discriminatorParts.variables, ...(this.emaWeights ?? [])],
       optimizers: [this.generatorOptimizer, this.discriminatorOptimizer],
+      trained: [
+        { optimizer: this.generatorOptimizer, variables: this.generatorVariables },
+        { optimizer: this.discriminatorOptimizer, variables: this.discriminatorVariables },
+      ],
       counters: [
         ...this.generatorParts.counters,
         ...this.discriminatorParts.counters,
-        { get: () => this.noiseSeeds.draws, set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)) },
-        { get: () => this.termSeeds.draws, set: (draws) => (this.termSeeds = new SeedStream(this.termSeeds.seed, draws)) },
+        {
+          get: () => this.noiseSeeds.draws,
+          set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)),
+        },
+        {
+          get: () => this.termSeeds.draws,
+          set: (draws) => (this.termSeeds = new SeedStream(this.termSeeds.seed, draws)),
+        },
       ],
     };
   }
@@ -509,16 +521,16 @@ export class GAN implements Trainable<tf.Tensor> {
         const update = this.discriminatorUpdate(parts[i]!);
         tf.dispose(dStats.slice(1)); // the loss stays alive as a probe
         dStats = update.stats;
-        probes.push(...update.probes);
-        probeNames.push(...this.probeNames(name, this.discriminatorVariables));
+        probes.push(update.probe);
+        probeNames.push(`${name}: loss`);
       }
       for (let i = 0; i < gSteps; i++) {
         const name = `generator update ${i + 1} of ${gSteps}`;
         phase(name);
         const update = this.generatorUpdate(parts[i % dSteps]!);
         gLoss = update.stats;
-        probes.push(...update.probes);
-        probeNames.push(...this.probeNames(name, this.generatorVariables));
+        probes.push(update.probe);
+        probeNames.push(`${name}: loss`);
       }
       phase('generator weight average');
       this.updateEma();
@@ -529,12 +541,8 @@ export class GAN implements Trainable<tf.Tensor> {
     }
   }
 
-  private probeNames(phase: string, variables: readonly tf.Variable[]): string[] {
-    return [`${phase}: loss`, ...variables.map((v) => `${phase}: gradient of ${v.name}`)];
-  }
-
-  /** One update of D: `[loss, realScore, fakeScore]` and the probes `[loss, Σ gradient per variable]`. */
-  private discriminatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+  /** One update of D: `[loss, realScore, fakeScore]`, and its loss again as a finiteness probe. */
+  private discriminatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probe: tf.Scalar } {
     const { objective } = this.config;
     const scores: tf.Scalar[] = [];
     let done = false;
@@ -551,17 +559,17 @@ export class GAN implements Trainable<tf.Tensor> {
         }, this.discriminatorVariables);
         this.discriminatorOptimizer.applyGradients(inOrder(this.discriminatorVariables, grads));
         objective.afterDiscriminatorUpdate?.(this.discriminatorVariables);
-        return { stats: [value], probes: [value, ...finiteProbes(this.discriminatorVariables, grads)] };
+        return { stats: [value], probe: value };
       });
       done = true;
-      return { stats: [...update.stats, ...scores], probes: update.probes };
+      return { stats: [...update.stats, ...scores], probe: update.probe };
     } finally {
       if (!done) tf.dispose(scores);
     }
   }
 
-  /** One update of G: `[loss]` and the probes `[loss, Σ gradient per variable]`. */
-  private generatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+  /** One update of G: `[loss]`, and its loss again as a finiteness probe. */
+  private generatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probe: tf.Scalar } {
     const { objective } = this.config;
     return tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
@@ -569,7 +577,7 @@ export class GAN implements Trainable<tf.Tensor> {
         return scalarLoss(objective.generatorLoss(this.terms(real, fake)), 'config.objective.generatorLoss');
       }, this.generatorVariables);
       this.generatorOptimizer.applyGradients(inOrder(this.generatorVariables, grads));
-      return { stats: [value], probes: [value, ...finiteProbes(this.generatorVariables, grads)] };
+      return { stats: [value], probe: value };
     });
   }
 
