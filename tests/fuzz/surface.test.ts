@@ -644,6 +644,8 @@ describe('Trainer', () => {
                 'networks',
                 'discriminator update',
                 'generator update',
+                'weight',
+                'optimizer slot',
               ],
               accept: (e) => e instanceof Budget || (e instanceof Error && e.name === 'AbortError'),
             },
