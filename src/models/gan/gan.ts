@@ -74,6 +74,7 @@ export interface SampleOptions extends GenerateOptions {
  *
  * @example
  * ```ts
+ * const z = tf.randomNormal([16, 100], 0, 1, 'float32', 7); // [n, latentDim]
  * const images = gan.generate(z, { ema: false }); // the trained weights, not their average
  * ```
  */

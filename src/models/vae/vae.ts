@@ -510,7 +510,8 @@ export class VAE implements Trainable<tf.Tensor> {
    *
    * @example
    * ```ts
-   * const path = vae.interpolate(test0, test1, 10, { method: 'spherical' }); // [10, 784]
+   * const [a, b] = [tf.slice(testImages, [0, 0], [1, -1]), tf.slice(testImages, [1, 0], [1, -1])];
+   * const path = vae.interpolate(a, b, 10, { method: 'spherical' }); // [10, 784]
    * ```
    */
   interpolate(a: tf.Tensor, b: tf.Tensor, steps: number, options: InterpolateOptions = {}): tf.Tensor {
