@@ -41,6 +41,8 @@ export interface Contender {
 /** The three tfjs sides of one model, each with its own networks and optimizers, over the same batch. */
 export interface Workload {
   readonly library: Contender;
+  /** The library's model itself, for diagnostics that switch parts of its step off (bench/overhead.ts). */
+  readonly libraryModel: object;
   readonly raw: Contender;
   /** The raw loop plus the finiteness probes of everything the step wrote, read back with the logs. */
   readonly checked: Contender;
@@ -270,6 +272,7 @@ export async function workload(model: ModelName, batchSize: number): Promise<Wor
   const lib = library(libModel, batch);
   return {
     library: lib,
+    libraryModel: libModel,
     raw,
     checked,
     probeCounts: async () => ({ checked: checked.probes(), library: libraryProbeCount(libModel) }),
