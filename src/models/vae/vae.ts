@@ -394,17 +394,25 @@ export class VAE implements Trainable<tf.Tensor> {
       if (signal !== undefined && typeof (signal as Partial<AbortSignal> | null)?.aborted !== 'boolean') {
         throw new ConfigError('options.signal', 'an AbortSignal', describe(signal));
       }
-      const seeds = new SeedStream(options.seed ?? this.evalSeeds.next());
+      // A call that rejects (aborted, or the model disposed while it yielded) leaves the eval stream where it was.
+      const evalSeeds = this.evalSeeds;
+      const start = evalSeeds.draws;
+      const seeds = new SeedStream(options.seed ?? evalSeeds.next());
       const maxRows = MAX_CHUNK_ROWS;
       const plan = { k, chunkSize: options.chunkSize, maxRows, seeds, signal, resume: () => this.assertLive() };
-      return importanceWeightedNll(batch, plan, {
-        encode: (x) => this.encode(x),
-        decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
-        nll: (x, output) =>
-          this.likelihood === 'bernoulli'
-            ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
-            : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
-      });
+      try {
+        return await importanceWeightedNll(batch, plan, {
+          encode: (x) => this.encode(x),
+          decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
+          nll: (x, output) =>
+            this.likelihood === 'bernoulli'
+              ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
+              : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
+        });
+      } catch (e) {
+        if (this.evalSeeds === evalSeeds) this.evalSeeds = new SeedStream(evalSeeds.seed, start);
+        throw e;
+      }
     });
   }
 
