@@ -74,6 +74,12 @@ const VAE_STATE_FORMAT = 'tfjs-generative/vae';
  * a learned decoder variance, the optimizer's slots and iteration count, the seed streams and the step count (which
  * drives the β warm-up). Store it with `encodeState`; restore it with {@link VAE.setState} into a VAE built with the
  * same config and architectures.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeState(await vae.getState());
+ * vae.setState(decodeState<VAEState>(bytes));
+ * ```
  */
 export interface VAEState {
   /** What kind of state this is; {@link VAE.setState} refuses any other. */
