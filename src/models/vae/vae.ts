@@ -301,7 +301,7 @@ export class VAE implements Trainable<tf.Tensor> {
    * @example
    * ```ts
    * const vae = new VAE({ seed: 1 });
-   * vae.setState(decodeState(bytes) as VAEState);
+   * vae.setState(decodeState<VAEState>(bytes));
    * ```
    */
   setState(state: VAEState): void {
