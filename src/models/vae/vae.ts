@@ -532,7 +532,7 @@ export class VAE implements Trainable<tf.Tensor> {
     this.assertLive();
     checkSingleExample(a, 'a', this.dataShape);
     checkSingleExample(b, 'b', this.dataShape);
-    if (!Number.isInteger(steps) || steps < 2) throw new ConfigError('steps', 'an integer >= 2', describe(steps));
+    if (!Number.isInteger(steps) || steps < 2) throw new ValueError('steps', 'an integer >= 2', describe(steps));
     assertCount(steps, 'steps', Math.max(this.latentDim, sizeOf(this.dataShape)));
     checkCallOptions(options, ['method'], 'InterpolateOptions');
     const method = options.method ?? 'linear';
