@@ -153,7 +153,7 @@ function readTopology(topology: unknown): Topology {
       'artifacts.modelTopology',
       `a state written by stateToArtifacts (format ${JSON.stringify(FORMAT)})`,
       isNetwork ? 'the topology of a tfjs network' : `format ${describe(format)}`,
-      isNetwork ? 'Load a network with tf.loadLayersModel.' : undefined,
+      isNetwork ? 'Load a network with tfl.loadLayersModel (tfjs-layers).' : undefined,
     );
   }
   const record = topology as Record<string, unknown>;
