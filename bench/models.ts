@@ -199,7 +199,9 @@ function rawVae(batch: tf.Tensor, check: boolean): Contender & { probes(): numbe
           true,
           vars,
         ) as tf.Scalar;
-        return tf.stack([loss, ...parts, ...(check ? sums(state()) : [])]) as tf.Tensor1D;
+        const values = tf.stack([loss, ...parts, ...(check ? sums(state()) : [])]) as tf.Tensor1D;
+        tf.dispose(parts); // kept past the tape's tidy, so this one would not free them
+        return values;
       });
       await readBack(values, check);
     },

@@ -142,6 +142,8 @@ export type BenchRow = {
   readonly load_after: [number, number, number];
   /** Seconds the row took, warm-up and calibration included. */
   readonly seconds: number;
+  /** Tensors left in the engine after the timed rounds that were not there before them (0 when no side leaks). */
+  readonly leaked_tensors: number;
 } & TorchSide;
 
 /** A row that was not measured, and why. */

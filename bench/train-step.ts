@@ -262,6 +262,7 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
     const sides = [w.library, w.raw, w.checked];
     const withTorch = torchWhy === undefined && typeof torch !== 'string';
     const loadBefore = loadAverage();
+    const tensorsBefore = tf.memory().numTensors;
     for (let r = 0; r < reps; r++) {
       // PyTorch runs in its own process, as one block per round, before the tfjs steps in one round and after them
       // in the next.
@@ -274,6 +275,9 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       if (r % 2 === 1) await torchRep();
     }
     const loadAfter = loadAverage();
+    // Every side must leave the engine as it found it: a leak would make its steps slower as the run goes on.
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) console.error(`${p.model} ${p.backend} ${p.kernels}: ${leaked} tensors left after the rounds`);
     const [library, raw, checked, torchReps] = times.map((reps) => ({
       wall: reps.map((r) => r.wall),
       cpu: reps.map((r) => r.cpu),
@@ -327,6 +331,7 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       load_before: loadBefore,
       load_after: loadAfter,
       seconds: Math.round((performance.now() - started) / 1000),
+      leaked_tensors: leaked,
       ...torchSide,
     };
   } finally {
