@@ -9,6 +9,17 @@ import { assertNumberInRange, assertPositiveInteger, describe, formatShape } fro
 import { SeedStream } from '../random';
 import { activationLayer, checkFactoryOptions, checkShape, checkSizes } from './layers';
 import { SeededDropout } from './seeded-dropout';
+import {
+  CONDITIONAL_DISCRIMINATOR_KEYS,
+  CONDITIONAL_GENERATOR_KEYS,
+  chain,
+  checkConditioning,
+  classifierHead,
+  labelFeatures,
+  labelInput,
+  type ConditionalDiscriminatorOptions,
+  type ConditionalGeneratorOptions,
+} from './conditioning';
 
 /** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
 export interface DcganOptions {
@@ -32,7 +43,7 @@ export interface DcganOptions {
 }
 
 /** Options of {@link dcganGenerator}. */
-export interface DcganGeneratorOptions extends DcganOptions {
+export interface DcganGeneratorOptions extends DcganOptions, ConditionalGeneratorOptions {
   /**
    * Size of the latent vector z.
    * @defaultValue `100`
@@ -46,8 +57,11 @@ export interface DcganGeneratorOptions extends DcganOptions {
   readonly filters?: readonly [number, number];
 }
 
-/** Options of {@link dcganDiscriminator}. */
-export interface DcganDiscriminatorOptions extends DcganOptions {
+/**
+ * Options of {@link dcganDiscriminator}. With `classes`, the labels enter as extra input channels: `'one-hot'` tiles
+ * the one-hot row over the image (`classes` channels), `'embedding'` projects it to one learned h×w channel.
+ */
+export interface DcganDiscriminatorOptions extends DcganOptions, ConditionalDiscriminatorOptions {
   /**
    * Filters of the two stride-2 convolutions, image side first.
    * @defaultValue `[64, 128]`
@@ -67,8 +81,8 @@ export interface DcganDiscriminatorOptions extends DcganOptions {
 }
 
 const DCGAN_KEYS = ['imageShape', 'kernelSize', 'seed', 'name'];
-const GENERATOR_KEYS = [...DCGAN_KEYS, 'latentDim', 'filters'];
-const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout', 'activation'];
+const GENERATOR_KEYS = [...DCGAN_KEYS, 'latentDim', 'filters', ...CONDITIONAL_GENERATOR_KEYS];
+const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout', 'activation', ...CONDITIONAL_DISCRIMINATOR_KEYS];
 
 interface CheckedImage {
   readonly height: number;
@@ -151,28 +165,39 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
   const latentDim = options.latentDim ?? 100;
   assertPositiveInteger(latentDim, 'options.latentDim');
   const [projected, inner] = checkFilters(options.filters ?? [128, 64], 'options.filters');
+  const conditional = checkConditioning(options, false);
   const prefix = options.name ?? 'generator';
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-  model.add(
+  const layers: tfl.layers.Layer[] = [
     tfl.layers.dense({
       units: (height / 4) * (width / 4) * projected,
       useBias: false,
       name: `${prefix}_project`,
       kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    }),
-  ); // [batch, h/4 · w/4 · filters[0]]
-  model.add(batchNorm(`${prefix}_bn0`));
-  model.add(tfl.layers.reLU({ name: `${prefix}_act0` }));
-  model.add(tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }));
-  model.add(seededStride2('conv2dTranspose', { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` }, seeds)); // [batch, h/2, w/2, filters[1]]
-  model.add(batchNorm(`${prefix}_bn1`));
-  model.add(tfl.layers.reLU({ name: `${prefix}_act1` }));
-  model.add(
-    seededStride2('conv2dTranspose', { filters: channels, kernelSize, useBias: true, activation: 'tanh', name: `${prefix}_deconv2` }, seeds),
-  ); // [batch, h, w, channels]
-  return model;
+    }), // [batch, h/4 · w/4 · filters[0]]
+    batchNorm(`${prefix}_bn0`),
+    tfl.layers.reLU({ name: `${prefix}_act0` }),
+    tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }),
+    seededStride2('conv2dTranspose', { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` }, seeds), // [batch, h/2, w/2, filters[1]]
+    batchNorm(`${prefix}_bn1`),
+    tfl.layers.reLU({ name: `${prefix}_act1` }),
+    seededStride2(
+      'conv2dTranspose',
+      { filters: channels, kernelSize, useBias: true, activation: 'tanh', name: `${prefix}_deconv2` },
+      seeds,
+    ), // [batch, h, w, channels]
+  ];
+  if (conditional.classes === undefined) {
+    const model = tfl.sequential({ name: prefix });
+    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+    for (const layer of layers) model.add(layer);
+    return model;
+  }
+  const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+  const labels = labelInput(conditional.classes, prefix);
+  const c = labelFeatures(labels, conditional.conditioning, conditional.embeddingDim, seeds, `${prefix}_embedding`);
+  const joined = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([z, c]) as tfl.SymbolicTensor; // [batch, latentDim + c]
+  return tfl.model({ inputs: [z, labels], outputs: chain(joined, layers), name: prefix });
 }
 
 /**
@@ -201,23 +226,49 @@ export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl
   if (activation !== 'leakyRelu' && activation !== 'safeLeakyRelu') {
     throw new ConfigError('options.activation', "'leakyRelu' or 'safeLeakyRelu'", describe(activation));
   }
+  const conditional = checkConditioning(options, true);
   const prefix = options.name ?? 'discriminator';
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+  const body: tfl.layers.Layer[] = [];
   filters.forEach((f, i) => {
-    model.add(seededStride2('conv2d', { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` }, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
-    model.add(activationLayer(activation, `${prefix}_act${i}`));
-    if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+    body.push(seededStride2('conv2d', { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` }, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
+    body.push(activationLayer(activation, `${prefix}_act${i}`));
+    if (rate > 0) body.push(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
   });
-  model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
-  model.add(
-    tfl.layers.dense({
-      units: 1,
-      name: `${prefix}_logit`,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-      biasInitializer: 'zeros',
-    }),
-  );
-  return model;
+  body.push(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
+  const logit = tfl.layers.dense({
+    units: 1,
+    name: `${prefix}_logit`,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+    biasInitializer: 'zeros',
+  });
+  if (conditional.classes === undefined) {
+    const model = tfl.sequential({ name: prefix });
+    model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+    for (const layer of [...body, logit]) model.add(layer);
+    return model;
+  }
+  const x = tfl.input({ shape: [height, width, channels], name: `${prefix}_x` });
+  const inputs = [x];
+  let h = x;
+  if (conditional.conditioning !== 'none') {
+    const labels = labelInput(conditional.classes, prefix);
+    inputs.push(labels);
+    const maps =
+      conditional.conditioning === 'one-hot'
+        ? chain(labels, [
+            tfl.layers.repeatVector({ n: height * width, name: `${prefix}_tile` }), // [batch, h · w, classes]
+            tfl.layers.reshape({ targetShape: [height, width, conditional.classes], name: `${prefix}_label_maps` }),
+          ])
+        : chain(labelFeatures(labels, 'embedding', height * width, seeds, `${prefix}_embedding`), [
+            tfl.layers.reshape({ targetShape: [height, width, 1], name: `${prefix}_label_map` }),
+          ]); // [batch, h, w, classes or 1]
+    h = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([x, maps]) as tfl.SymbolicTensor; // [batch, h, w, C + maps]
+  }
+  const features = chain(h, body);
+  const outputs = [logit.apply(features) as tfl.SymbolicTensor];
+  if (conditional.auxiliaryClassifier) {
+    outputs.push(classifierHead(features, conditional.classes, seeds, `${prefix}_classes`));
+  }
+  return tfl.model({ inputs, outputs, name: prefix });
 }

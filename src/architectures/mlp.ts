@@ -15,6 +15,17 @@ import {
 } from './layers';
 
 import { SeededDropout } from './seeded-dropout';
+import {
+  CONDITIONAL_DISCRIMINATOR_KEYS,
+  CONDITIONAL_GENERATOR_KEYS,
+  chain,
+  checkConditioning,
+  classifierHead,
+  labelFeatures,
+  labelInput,
+  type ConditionalDiscriminatorOptions,
+  type ConditionalGeneratorOptions,
+} from './conditioning';
 
 export type { HiddenActivation };
 
@@ -39,7 +50,7 @@ export interface MlpOptions {
 }
 
 /** Options of {@link mlpGenerator}. */
-export interface MlpGeneratorOptions extends MlpOptions {
+export interface MlpGeneratorOptions extends MlpOptions, ConditionalGeneratorOptions {
   /**
    * Size of the latent vector z.
    * @defaultValue `100`
@@ -63,7 +74,12 @@ export interface MlpGeneratorOptions extends MlpOptions {
 }
 
 /** Options of {@link mlpDiscriminator}. */
-export interface MlpDiscriminatorOptions extends MlpOptions {
+export interface MlpDiscriminatorOptions extends MlpOptions, ConditionalDiscriminatorOptions {
+  /**
+   * Size of the learned class vector with `conditioning: 'embedding'`.
+   * @defaultValue `50`
+   */
+  readonly embeddingDim?: number;
   /**
    * Shape of one input example; a rank above 1 adds a flatten first.
    * @defaultValue `[784]`
@@ -88,8 +104,8 @@ export interface MlpGanRecipe {
 export type MlpGanRecipeName = 'article' | 'recommended';
 
 const MLP_KEYS = ['hiddenUnits', 'activation', 'seed', 'name'];
-const GENERATOR_KEYS = [...MLP_KEYS, 'latentDim', 'outputShape', 'batchNorm', 'outputActivation'];
-const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout'];
+const GENERATOR_KEYS = [...MLP_KEYS, 'latentDim', 'outputShape', 'batchNorm', 'outputActivation', ...CONDITIONAL_GENERATOR_KEYS];
+const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout', 'embeddingDim', ...CONDITIONAL_DISCRIMINATOR_KEYS];
 
 const ARTICLE_GENERATOR_UNITS = [128, 128];
 const ARTICLE_DISCRIMINATOR_UNITS = [128];
@@ -132,7 +148,8 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
 
 /**
  * A fully connected generator: z `[batch, latentDim]` → hidden dense layers → `[batch, ...outputShape]`. With no
- * options it is the article's 100 → 128 → 128 → 784 network with ReLU and a tanh output.
+ * options it is the article's 100 → 128 → 128 → 784 network with ReLU and a tanh output. With `classes` it is
+ * class-conditional: inputs `[z, labels]`, the one-hot labels `[batch, classes]` (or their embedding) concatenated to z.
  *
  * @param options - sizes, activation, batch norm, output shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
@@ -141,6 +158,8 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
  * ```ts
  * const article = mlpGenerator({ seed: 1 });
  * const better = mlpGenerator({ ...MLP_GAN_RECIPES.recommended.generator, outputShape: [28, 28, 1], seed: 1 });
+ * // Class-conditional: takes [z, labels], labels as one-hot rows [batch, 10].
+ * const conditional = mlpGenerator({ classes: 10, conditioning: 'embedding', seed: 1 });
  * ```
  */
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
@@ -155,25 +174,37 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
   const hidden = checkHidden(options, ARTICLE_GENERATOR_UNITS);
   const outputShape = options.outputShape ?? [784];
   checkShape(outputShape, 'options.outputShape');
+  const conditional = checkConditioning(options, false);
   const prefix = options.name ?? 'generator';
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+  const layers: tfl.layers.Layer[] = [];
   hidden.forEach((units, i) => {
-    model.add(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
+    layers.push(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
     if (options.batchNorm === true) {
-      model.add(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
+      layers.push(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
     }
-    model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
+    layers.push(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
   });
-  model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
-  if (outputShape.length > 1) model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
-  return model;
+  layers.push(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
+  if (outputShape.length > 1) layers.push(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
+  if (conditional.classes === undefined) {
+    const model = tfl.sequential({ name: prefix });
+    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+    for (const layer of layers) model.add(layer);
+    return model;
+  }
+  const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+  const labels = labelInput(conditional.classes, prefix);
+  const c = labelFeatures(labels, conditional.conditioning, conditional.embeddingDim, seeds, `${prefix}_embedding`);
+  const joined = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([z, c]) as tfl.SymbolicTensor; // [batch, latentDim + c]
+  return tfl.model({ inputs: [z, labels], outputs: chain(joined, layers), name: prefix });
 }
 
 /**
  * A fully connected discriminator: `[batch, ...inputShape]` → hidden dense layers → one logit `[batch, 1]` (no
- * sigmoid: the losses take logits). With no options it is the article's 784 → 128 → 1 network with ReLU.
+ * sigmoid: the losses take logits). With no options it is the article's 784 → 128 → 1 network with ReLU. With
+ * `classes` it takes `[x, labels]` (one-hot labels `[batch, classes]`, or their embedding, concatenated to the
+ * flattened x), and with `auxiliaryClassifier` it outputs `[logit, classLogits]`.
  *
  * @param options - sizes, activation, dropout, input shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
@@ -182,6 +213,8 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  * ```ts
  * const article = mlpDiscriminator({ seed: 2 });
  * const better = mlpDiscriminator({ ...MLP_GAN_RECIPES.recommended.discriminator, inputShape: [28, 28, 1], seed: 2 });
+ * // Takes [x, one-hot labels] and also outputs class logits [batch, 10] for acgan().
+ * const acganD = mlpDiscriminator({ classes: 10, auxiliaryClassifier: true, seed: 2 });
  * ```
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
@@ -191,16 +224,35 @@ export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.Lay
   checkShape(inputShape, 'options.inputShape');
   const rate = options.dropout ?? 0;
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
+  const conditional = checkConditioning(options, true);
   const prefix = options.name ?? 'discriminator';
   const seeds = new SeedStream(options.seed);
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
-  if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
+  const front: tfl.layers.Layer[] = [];
+  if (inputShape.length > 1) front.push(tfl.layers.flatten({ name: `${prefix}_flatten` }));
+  const body: tfl.layers.Layer[] = [];
   hidden.forEach((units, i) => {
-    model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
-    model.add(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
-    if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+    body.push(seededDense(units, seeds, `${prefix}_dense${i}`));
+    body.push(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
+    if (rate > 0) body.push(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
   });
-  model.add(seededDense(1, seeds, `${prefix}_logit`));
-  return model;
+  const logit = seededDense(1, seeds, `${prefix}_logit`);
+  if (conditional.classes === undefined) {
+    const model = tfl.sequential({ name: prefix });
+    model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
+    for (const layer of [...front, ...body, logit]) model.add(layer);
+    return model;
+  }
+  const x = tfl.input({ shape: [...inputShape], name: `${prefix}_x` });
+  let h = chain(x, front); // [batch, size of x]
+  const inputs = [x];
+  if (conditional.conditioning !== 'none') {
+    const labels = labelInput(conditional.classes, prefix);
+    inputs.push(labels);
+    const c = labelFeatures(labels, conditional.conditioning, conditional.embeddingDim, seeds, `${prefix}_embedding`);
+    h = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([h, c]) as tfl.SymbolicTensor; // [batch, size + c]
+  }
+  h = chain(h, body);
+  const outputs = [logit.apply(h) as tfl.SymbolicTensor];
+  if (conditional.auxiliaryClassifier) outputs.push(classifierHead(h, conditional.classes, seeds, `${prefix}_classes`));
+  return tfl.model({ inputs, outputs, name: prefix });
 }

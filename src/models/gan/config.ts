@@ -96,6 +96,14 @@ export interface GANConfig {
    * @defaultValue off
    */
   readonly ema?: EMAOptions;
+  /**
+   * Number of classes of a class-conditional GAN. With the default networks it builds conditional MLPs (labels in by
+   * one-hot concatenation; the discriminator gets an auxiliary classifier when the objective reads class logits, as
+   * {@link acgan} does); with given networks it is read from the generator's label input, and a different value here
+   * is an error. A conditional GAN trains on {@link LabelledBatch}es and samples with `labels`.
+   * @defaultValue unconditional, or the generator's label size
+   */
+  readonly classes?: number;
 }
 
 /**
@@ -134,6 +142,8 @@ export interface ResolvedGANConfig {
   readonly dataRange: readonly [number, number] | 'any' | undefined;
   /** The EMA decay, or undefined when off. */
   readonly emaDecay: number | undefined;
+  /** The configured number of classes, or undefined. */
+  readonly classes: number | undefined;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -147,6 +157,7 @@ const KNOWN_KEYS = new Set<string>([
   'nonFinite',
   'dataRange',
   'ema',
+  'classes',
 ]);
 
 const STEP_KEYS = ['discriminator', 'generator'];
@@ -193,6 +204,10 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
   const generatorSteps = config.steps?.generator ?? 1;
   assertPositiveInteger(discriminatorSteps, 'config.steps.discriminator');
   assertPositiveInteger(generatorSteps, 'config.steps.generator');
+  if (config.classes !== undefined) {
+    assertPositiveInteger(config.classes, 'config.classes');
+    if (config.classes < 2) throw new ConfigError('config.classes', 'an integer >= 2', String(config.classes));
+  }
   return {
     latentDim: config.latentDim,
     dataShape: config.dataShape === undefined ? undefined : [...config.dataShape],
@@ -203,6 +218,7 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     nonFinite: resolveNonFinite(config.nonFinite),
     dataRange: resolveDataRange(config.dataRange),
     emaDecay: resolveEma(config.ema),
+    classes: config.classes,
   };
 }
 
@@ -216,6 +232,11 @@ function assertObjective(objective: unknown): asserts objective is GANObjective 
   }
   if (o.output !== undefined && o.output !== 'logits' && o.output !== 'probabilities' && o.output !== 'critic') {
     throw new ConfigError('config.objective.output', "'logits', 'probabilities' or 'critic'", describe(o.output));
+  }
+  for (const key of ['auxiliaryClassifier'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') {
+      throw new ConfigError(`config.objective.${key}`, 'a boolean', describe(o[key]));
+    }
   }
   if (o.afterDiscriminatorUpdate !== undefined && typeof o.afterDiscriminatorUpdate !== 'function') {
     const received = describe(o.afterDiscriminatorUpdate);
