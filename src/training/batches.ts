@@ -41,10 +41,10 @@ export type TrainingData<B> =
 export type TensorRecordOf<B> = B extends tf.Tensor
   ? never
   : B extends readonly unknown[]
-    ? never
-    : B extends { readonly [K in keyof B]: tf.Tensor }
-      ? B
-      : never;
+  ? never
+  : B extends { readonly [K in keyof B]: tf.Tensor }
+  ? B
+  : never;
 
 /** @internal */
 export interface TensorBatchOptions {

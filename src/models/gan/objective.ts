@@ -364,13 +364,27 @@ export function acgan(options: AcganOptions = {}): GANObjective {
   assertOptions(options, ['adversarial', 'weight'], 'options', 'AcganOptions');
   const weight = positiveWeight(options.weight, 1, 'options.weight');
   const base = options.adversarial ?? nonSaturating();
-  if (typeof base !== 'object' || base === null || typeof base.generatorLoss !== 'function' || typeof base.discriminatorLoss !== 'function') {
+  if (
+    typeof base !== 'object' ||
+    base === null ||
+    typeof base.generatorLoss !== 'function' ||
+    typeof base.discriminatorLoss !== 'function'
+  ) {
     throw new ConfigError('options.adversarial', 'a GANObjective { generatorLoss, discriminatorLoss }', describe(base));
   }
   const classTerms = (t: AdversarialTerms) => {
     const { realClassLogits, fakeClassLogits, realLabels, fakeLabels } = t;
-    if (realClassLogits === undefined || fakeClassLogits === undefined || realLabels === undefined || fakeLabels === undefined) {
-      throw new ConfigError('terms', 'class logits and labels (a conditional GAN with an auxiliary classifier)', 'none');
+    if (
+      realClassLogits === undefined ||
+      fakeClassLogits === undefined ||
+      realLabels === undefined ||
+      fakeLabels === undefined
+    ) {
+      throw new ConfigError(
+        'terms',
+        'class logits and labels (a conditional GAN with an auxiliary classifier)',
+        'none',
+      );
     }
     return { realClassLogits, fakeClassLogits, realLabels, fakeLabels };
   };
@@ -384,7 +398,10 @@ export function acgan(options: AcganOptions = {}): GANObjective {
     },
     generatorLoss: (t) => {
       const c = classTerms(t);
-      return tf.add(base.generatorLoss(t), tf.mul(acganGeneratorLoss(c.fakeClassLogits, c.fakeLabels), weight)) as tf.Scalar;
+      return tf.add(
+        base.generatorLoss(t),
+        tf.mul(acganGeneratorLoss(c.fakeClassLogits, c.fakeLabels), weight),
+      ) as tf.Scalar;
     },
   };
 }
