@@ -16,16 +16,35 @@ import type { SeedStream } from '../random';
 /**
  * How class labels enter a conditional network: `'one-hot'` concatenates the one-hot rows (Mirza & Osindero, 2014),
  * `'embedding'` concatenates a learned vector per class instead.
+ *
+ * @example
+ * ```ts
+ * const generator = mlpGenerator({ classes: 10, conditioning: 'embedding', embeddingDim: 16, seed: 1 });
+ * ```
  */
 export type Conditioning = 'one-hot' | 'embedding';
 
 /**
  * How labels enter a conditional discriminator: as for a generator ({@link Conditioning}), or `'none'` for an
  * ACGAN discriminator that sees only the image and predicts the class with its auxiliary head.
+ *
+ * @example
+ * ```ts
+ * const imageOnly = mlpDiscriminator({ classes: 10, conditioning: 'none', auxiliaryClassifier: true, seed: 2 });
+ * ```
  */
 export type DiscriminatorConditioning = Conditioning | 'none';
 
-/** Options that make a generator factory build a class-conditional network. */
+/**
+ * Options that make a generator factory ({@link mlpGenerator}, {@link dcganGenerator}) build a class-conditional
+ * network, whose inputs are `[z, labels]` with labels as one-hot rows `[batch, classes]`.
+ *
+ * @example
+ * ```ts
+ * const conditional: ConditionalGeneratorOptions = { classes: 10, conditioning: 'one-hot' };
+ * const generator = dcganGenerator({ ...conditional, seed: 1 });
+ * ```
+ */
 export interface ConditionalGeneratorOptions {
   /**
    * Number of classes. Given, the network takes `[z, labels]`, labels as one-hot rows `[batch, classes]`.
@@ -44,7 +63,17 @@ export interface ConditionalGeneratorOptions {
   readonly embeddingDim?: number;
 }
 
-/** Options that make a discriminator factory build a class-conditional or auxiliary-classifier network. */
+/**
+ * Options that make a discriminator factory ({@link mlpDiscriminator}, {@link dcganDiscriminator}) build a
+ * class-conditional network (inputs `[x, labels]`) and/or one with an auxiliary classifier (outputs
+ * `[logits, classLogits]`).
+ *
+ * @example
+ * ```ts
+ * const acganHead: ConditionalDiscriminatorOptions = { classes: 10, auxiliaryClassifier: true };
+ * const discriminator = dcganDiscriminator({ ...acganHead, seed: 2 });
+ * ```
+ */
 export interface ConditionalDiscriminatorOptions {
   /**
    * Number of classes. Given, the network takes `[x, labels]` (labels as one-hot rows `[batch, classes]`) unless

@@ -37,6 +37,11 @@ export type TrainingData<B> =
 /**
  * `B` itself when it is a record of tensors (`{ x, labels }`), the form of a dataset the Trainer slices field by field;
  * never for tensors and arrays, which the Trainer treats as a dataset and as a list of batches.
+ *
+ * @example
+ * ```ts
+ * type Data = TensorRecordOf<LabelledBatch>; // LabelledBatch: fit({ x, labels }) slices both fields together
+ * ```
  */
 export type TensorRecordOf<B> = B extends tf.Tensor
   ? never

@@ -324,7 +324,14 @@ export function nonSaturatingR1(options: R1Options = {}): GANObjective {
   };
 }
 
-/** Options of {@link acgan}. */
+/**
+ * Options of {@link acgan}.
+ *
+ * @example
+ * ```ts
+ * const objective = acgan({ adversarial: hinge(), weight: 0.5 });
+ * ```
+ */
 export interface AcganOptions {
   /**
    * The adversarial objective the classification terms are added to; its scores, clipping and penalties carry over.
