@@ -4,6 +4,7 @@ import {
   GAN,
   Trainer,
   acgan,
+  hinge,
   dcganDiscriminator,
   dcganGenerator,
   decodeState,
@@ -21,7 +22,7 @@ import {
   type StepLogs,
   type TrainerPosition,
 } from '../../src';
-import { describeEachBackend } from '../helpers/backends';
+import { describeEachBackend, useWasmTrainingKernels } from '../helpers/backends';
 import { caught, rejected } from '../helpers/errors';
 import { expectNoLeak } from '../helpers/memory';
 import { expectSameState } from '../helpers/state';
@@ -285,5 +286,35 @@ describeEachBackend('conditional GAN', () => {
     tf.dispose([s1, s2, data.x, data.labels]);
     straight.dispose();
     resumed.dispose();
+  });
+});
+
+describe('conditional DCGAN [wasm with the training kernels]', () => {
+  useWasmTrainingKernels();
+
+  it('one-hot label maps in D, an embedding in G, acgan(hinge): a finite step and samples per class', async () => {
+    const gan = new GAN(
+      { seed: 10, objective: acgan({ adversarial: hinge() }) },
+      {
+        generator: dcganGenerator({
+          latentDim: 8,
+          filters: [4, 2],
+          classes: CLASSES,
+          conditioning: 'embedding',
+          seed: 11,
+        }),
+        discriminator: dcganDiscriminator({ filters: [2, 4], classes: CLASSES, auxiliaryClassifier: true, seed: 12 }),
+      },
+    );
+    const batch = {
+      x: tf.randomUniform([6, 28, 28, 1], -1, 1, 'float32', 1),
+      labels: tf.tensor1d([0, 1, 2, 2, 1, 0], 'int32'),
+    };
+    const logs = await gan.trainStep(batch);
+    for (const v of Object.values(logs)) expect(Number.isFinite(v)).toBe(true);
+    const s = gan.sample(3, { labels: [2, 1, 0], seed: 1 });
+    expect(s.shape).toEqual([3, 28, 28, 1]);
+    tf.dispose([s, batch.x, batch.labels]);
+    gan.dispose();
   });
 });
