@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/profile.ts --model article-gan --backend wasm --kernels patched --steps 20
  *   npx tsx bench/profile.ts --model dcgan --backend wasm --side raw --steps 3 --top 15
+ *   npx tsx bench/profile.ts --side checked      # the hand-written loop with the finite check (library, raw, checked)
  *
  * Step time is measured without the profiler first (the profiler adds its own cost per kernel), then one profiled
  * pass attributes it. Like the benchmark, it never asserts and is not part of `npm test`.
@@ -48,8 +49,8 @@ await tf.setBackend(flags.backend!);
 await tf.ready();
 if (flags.backend === 'wasm' && flags.kernels === 'patched') installWasmTrainingKernels();
 
-const w = workload(model, Number(flags.batch));
-const side = flags.side === 'raw' ? w.raw : w.library;
+const w = await workload(model, Number(flags.batch));
+const side = flags.side === 'raw' ? w.raw : flags.side === 'checked' ? w.checked : w.library;
 for (let i = 0; i < 3; i++) await side.step();
 
 const lazyBefore = lazyCounts();
@@ -82,7 +83,9 @@ for (const k of info.kernels) {
   const entry = byKernel.get(k.name) ?? { calls: 0, ms: 0, shapes: new Map() };
   entry.calls++;
   entry.ms += ms;
-  const shape = `${k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ')} → ${k.outputShapes.map((s) => `[${s.join(',')}]`).join(' ')}`;
+  const shape = `${k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ')} → ${k.outputShapes
+    .map((s) => `[${s.join(',')}]`)
+    .join(' ')}`;
   const s = entry.shapes.get(shape) ?? { calls: 0, ms: 0 };
   s.calls++;
   s.ms += ms;
@@ -94,15 +97,20 @@ for (const k of info.kernels) {
 
 const perStep = (v: number) => v / steps;
 console.log(
-  `${model} on ${flags.backend}${flags.backend === 'wasm' ? ` (${flags.kernels})` : ''}, ${flags.side}, batch ${flags.batch}, ` +
-    `${steps} steps; load ${loadAverage().join(' ')}`,
+  `${model} on ${flags.backend}${flags.backend === 'wasm' ? ` (${flags.kernels})` : ''}, ${flags.side}, batch ${
+    flags.batch
+  }, ` + `${steps} steps; load ${loadAverage().join(' ')}`,
 );
 console.log(
   `step ${wallMs.toFixed(2)} ms unprofiled (${profiledMs.toFixed(2)} profiled); ` +
     `${perStep(dispatches).toFixed(0)} kernel dispatches per step; kernels ${perStep(kernelMs).toFixed(2)} ms, ` +
-    `the rest ${(wallMs - perStep(kernelMs)).toFixed(2)} ms (${(((wallMs - perStep(kernelMs)) / wallMs) * 100).toFixed(0)}%)`,
+    `the rest ${(wallMs - perStep(kernelMs)).toFixed(2)} ms (${(((wallMs - perStep(kernelMs)) / wallMs) * 100).toFixed(
+      0,
+    )}%)`,
 );
-console.log(`CPU time ${cpuMs.toFixed(2)} ms per step (the wall time above includes waiting for a core on a busy machine)`);
+console.log(
+  `CPU time ${cpuMs.toFixed(2)} ms per step (the wall time above includes waiting for a core on a busy machine)`,
+);
 if (lazyAfter.deferred > lazyBefore.deferred) {
   const per = (k: 'deferred' | 'computed' | 'dropped') => ((lazyAfter[k] - lazyBefore[k]) / steps).toFixed(1);
   console.log(
@@ -112,8 +120,9 @@ if (lazyAfter.deferred > lazyBefore.deferred) {
   for (const [name, c] of lazyAfter.perKernel) {
     const b = lazyBefore.perKernel.get(name) ?? { computed: 0, ms: 0, dropped: 0 };
     console.log(
-      `  ${name}: ${((c.computed - b.computed) / steps).toFixed(1)} computed, ${((c.ms - b.ms) / steps).toFixed(2)} ms/step; ` +
-        `${((c.dropped - b.dropped) / steps).toFixed(1)} dropped`,
+      `  ${name}: ${((c.computed - b.computed) / steps).toFixed(1)} computed, ${((c.ms - b.ms) / steps).toFixed(
+        2,
+      )} ms/step; ` + `${((c.dropped - b.dropped) / steps).toFixed(1)} dropped`,
     );
   }
   console.log('(in the profiled table below, a deferred kernel is timed inside the kernel that first uses its output)');
@@ -121,7 +130,12 @@ if (lazyAfter.deferred > lazyBefore.deferred) {
 console.log('\n| kernel | calls/step | ms/step | % of step |\n| --- | --- | --- | --- |');
 const sorted = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
 for (const [name, e] of sorted.slice(0, top)) {
-  console.log(`| ${name} | ${perStep(e.calls).toFixed(1)} | ${perStep(e.ms).toFixed(3)} | ${((perStep(e.ms) / wallMs) * 100).toFixed(1)} |`);
+  console.log(
+    `| ${name} | ${perStep(e.calls).toFixed(1)} | ${perStep(e.ms).toFixed(3)} | ${(
+      (perStep(e.ms) / wallMs) *
+      100
+    ).toFixed(1)} |`,
+  );
 }
 console.log('\nSlowest kernel shapes:');
 const shapes = sorted.flatMap(([name, e]) => [...e.shapes].map(([s, v]) => ({ name, s, ...v })));

@@ -19,6 +19,26 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): number 
   return median(a.map((v, i) => v / b[i]!));
 }
 
+/**
+ * A distribution-free interval for the median of `values`, at 95% or more: the order statistics x₍ⱼ₊₁₎ and x₍ₙ₋ⱼ₎
+ * for the largest j with 1 − 2·P(Bin(n, ½) ≤ j) ≥ 0.95 (min and max below 6 values, where no such j exists). Each
+ * per-pair ratio is one draw from the machine's noise, so this says how far the median itself may be off.
+ */
+export function medianInterval(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  let j = 0;
+  let tail = 0.5 ** n; // P(Bin(n, ½) ≤ j)
+  let term = tail;
+  for (let k = 0; k < n; k++) {
+    term = (term * (n - k)) / (k + 1); // P(Bin = k + 1)
+    if (1 - 2 * (tail + term) < 0.95) break;
+    tail += term;
+    j = k + 1;
+  }
+  return [sorted[j]!, sorted[n - 1 - j]!];
+}
+
 /** The 1-, 5- and 15-minute load averages, rounded: the machine is shared, so every figure carries them. */
 export function loadAverage(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = loadavg();
@@ -46,6 +66,41 @@ export type TorchSide =
     }
   | { readonly torch_skipped: string };
 
+/** One tfjs side's comparison with the library: per-pair medians and the fastest reps. */
+export interface Comparison {
+  /** Median over rounds of library step time ÷ this side's step time in the same round: 1 means no cost. */
+  readonly ratio: number;
+  /** A 95% interval for that median (see {@link medianInterval}). */
+  readonly ratio_interval: [number, number];
+  /** Fastest library rep ÷ this side's fastest rep (step times). */
+  readonly ratio_fastest: number;
+  /** Median library step time ÷ median step time of this side: the old measure, kept for comparison. */
+  readonly ratio_of_medians: number;
+  /**
+   * The same median on process CPU time per step: steadier than wall time on a busy machine, where waiting for a
+   * core inflates wall time and not CPU time.
+   */
+  readonly cpu_ratio: number;
+}
+
+/** Compares the library's reps with another side's, round by round. */
+export function compare(library: Reps, other: Reps): Comparison {
+  const ratios = library.wall.map((v, i) => v / other.wall[i]!);
+  return {
+    ratio: median(ratios),
+    ratio_interval: medianInterval(ratios),
+    ratio_fastest: Math.min(...library.wall) / Math.min(...other.wall),
+    ratio_of_medians: median(library.wall) / median(other.wall),
+    cpu_ratio: pairedRatio(library.cpu, other.cpu),
+  };
+}
+
+/** One side's reps: per-rep mean wall-clock and process CPU milliseconds per step, in run order. */
+export interface Reps {
+  readonly wall: readonly number[];
+  readonly cpu: readonly number[];
+}
+
 /** One measured (or skipped) row of the benchmark. */
 export type BenchRow = {
   readonly model: string;
@@ -54,38 +109,39 @@ export type BenchRow = {
   readonly kernels: string;
   readonly batch: number;
   readonly steps: number;
+  /** Rounds: each runs one rep of every contender, in an order that rotates from round to round. */
   readonly reps: number;
-  /** Per-rep mean step time, milliseconds, in run order. */
+  /** Per-rep mean step time, milliseconds, in run order (rep i of every side ran in round i). */
   readonly library_ms: number[];
   readonly raw_ms: number[];
-  /** From the median rep. */
-  readonly library_steps_per_s: number;
-  readonly raw_steps_per_s: number;
-  /**
-   * Median over reps of library step time ÷ hand-written step time in the same rep: 1 means the library costs
-   * nothing over hand-written tfjs.
-   */
-  readonly ratio: number;
-  /** Fastest library rep ÷ fastest hand-written rep (step times). */
-  readonly ratio_fastest: number;
-  /** Median library step time ÷ median hand-written step time: the old measure, kept for comparison. */
-  readonly ratio_of_medians: number;
+  readonly checked_ms: number[];
   /** Per-rep process CPU milliseconds per step (tfjs sides run in this process, one at a time). */
   readonly library_cpu_ms: number[];
   readonly raw_cpu_ms: number[];
-  /**
-   * Median over reps of library ÷ hand-written CPU time per step: steadier than wall time on a busy machine, where
-   * waiting for a core inflates wall time and not CPU time.
-   */
-  readonly cpu_ratio: number;
-  readonly library_fastest_ms: number;
-  readonly raw_fastest_ms: number;
+  readonly checked_cpu_ms: number[];
+  /** From the median rep. */
+  readonly library_steps_per_s: number;
+  readonly raw_steps_per_s: number;
+  readonly checked_steps_per_s: number;
+  /** Library against the hand-written loop without a finite check: the guard's cost plus the library's own. */
+  readonly vs_raw: Comparison;
+  /** Library against the hand-written loop that reads the same probes: the library's own overhead. */
+  readonly vs_checked: Comparison;
+  /** Median over rounds of raw + check ÷ raw step time: what the probes cost a hand-written loop. */
+  readonly check_ratio: number;
+  /** State probes per step: raw + check's, and the library's (null when its internals could not be read). */
+  readonly checked_probes: number;
+  readonly library_probes: number | null;
   readonly library_peak_tensors: number;
   readonly raw_peak_tensors: number;
+  readonly checked_peak_tensors: number;
   readonly library_peak_bytes: number;
   readonly raw_peak_bytes: number;
+  readonly checked_peak_bytes: number;
   readonly load_before: [number, number, number];
   readonly load_after: [number, number, number];
+  /** Seconds the row took, warm-up and calibration included. */
+  readonly seconds: number;
 } & TorchSide;
 
 /** A row that was not measured, and why. */
@@ -101,13 +157,14 @@ const COLUMNS = [
   'backend',
   'kernels',
   'library steps/s',
-  'raw steps/s',
-  'library ÷ raw time (fastest) [CPU]',
+  'library ÷ raw (95% CI; fastest; CPU)',
+  'library ÷ (raw + check) (95% CI; fastest; CPU)',
+  'check ÷ raw (probes)',
   'PyTorch steps/s',
   '× PyTorch (fastest)',
   'peak tensors',
   'peak MB',
-  'reps × steps',
+  'rounds × steps',
   'load',
 ];
 
@@ -115,9 +172,18 @@ const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 /** Three significant figures, at most two decimals. */
 export const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-/** The cells of one table line; library and raw peaks are shown as `library / raw`. */
+/** A comparison as `median (lo–hi; fastest f; CPU c)`. */
+export function formatComparison(c: Comparison): string {
+  const [lo, hi] = c.ratio_interval;
+  return `${c.ratio.toFixed(3)} (${lo.toFixed(3)}–${hi.toFixed(3)}; ${c.ratio_fastest.toFixed(
+    3,
+  )}; ${c.cpu_ratio.toFixed(3)})`;
+}
+
+/** The cells of one table line; peaks are shown as `library / raw / raw + check`. */
 function cells(row: BenchRow | SkippedRow): string[] {
-  if ('skipped' in row) return [row.model, row.backend, row.kernels, `(${row.skipped})`, ...COLUMNS.slice(4).map(() => '')];
+  if ('skipped' in row)
+    return [row.model, row.backend, row.kernels, `(${row.skipped})`, ...COLUMNS.slice(4).map(() => '')];
   const torch =
     'torch_skipped' in row
       ? [`(${row.torch_skipped})`, '']
@@ -127,11 +193,14 @@ function cells(row: BenchRow | SkippedRow): string[] {
     row.backend,
     row.kernels,
     rate(row.library_steps_per_s),
-    rate(row.raw_steps_per_s),
-    `${row.ratio.toFixed(3)} (${row.ratio_fastest.toFixed(3)}) [${row.cpu_ratio.toFixed(3)}]`,
+    formatComparison(row.vs_raw),
+    formatComparison(row.vs_checked),
+    `${row.check_ratio.toFixed(3)} (${row.checked_probes}${
+      row.library_probes !== null && row.library_probes !== row.checked_probes ? `; library ${row.library_probes}` : ''
+    })`,
     ...torch,
-    `${row.library_peak_tensors} / ${row.raw_peak_tensors}`,
-    `${mb(row.library_peak_bytes)} / ${mb(row.raw_peak_bytes)}`,
+    `${row.library_peak_tensors} / ${row.raw_peak_tensors} / ${row.checked_peak_tensors}`,
+    `${mb(row.library_peak_bytes)} / ${mb(row.raw_peak_bytes)} / ${mb(row.checked_peak_bytes)}`,
     `${row.reps} × ${row.steps}`,
     `${row.load_before[0].toFixed(2)}–${row.load_after[0].toFixed(2)}`,
   ];

@@ -41,10 +41,7 @@ export class TorchProcess {
   /** The torch version, its thread count, and the OpenMP wait policy it runs under. */
   description = '';
 
-  private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly reader: Interface,
-  ) {
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly reader: Interface) {
     this.lines = reader[Symbol.asyncIterator]();
   }
 
@@ -68,6 +65,9 @@ export class TorchProcess {
     }
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // A Python without torch exits at once: a request written after that fails with EPIPE, which must not crash the
+    // bench (the read that follows sees the end of its output and answers "not installed").
+    child.stdin.on('error', () => {});
     const spawned = await new Promise<string | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
       child.once('error', (e) => resolve(`PyTorch not available: cannot run ${python} (${e.message})`));
@@ -75,7 +75,9 @@ export class TorchProcess {
     if (spawned !== undefined) return spawned;
     const reader = createInterface({ input: child.stdout });
     const proc = new TorchProcess(child, reader);
-    const probe: Reply = await proc.request({ op: 'init', model: 'article-gan', batch: 2 }).catch((e: Error) => ({ error: e.message }));
+    const probe: Reply = await proc
+      .request({ op: 'init', model: 'article-gan', batch: 2 })
+      .catch((e: Error) => ({ error: e.message }));
     if (probe.error !== undefined || probe.ok !== true) {
       proc.close();
       const missing = /No module named '?torch/.test(stderr + (probe.error ?? ''));

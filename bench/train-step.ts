@@ -1,11 +1,14 @@
 /**
- * Training-step benchmark: the library's `trainStep` against a hand-written tfjs loop doing the same maths and against
- * PyTorch (bench/torch_bench.py, 2 threads), per model and backend, in interleaved reps (library, raw, PyTorch in a
- * rotating order). Each row reports the median of per-rep ratios (every library rep against the raw and PyTorch reps
- * that ran next to it) and the fastest reps beside them; it never asserts on time and is not part of `npm test`.
+ * Training-step benchmark: the library's `trainStep` against two hand-written tfjs loops doing the same maths (raw,
+ * and raw + check, which also reads back the finiteness probes the library's non-finite guard reads) and against
+ * PyTorch (bench/torch_bench.py, 2 threads), per model and backend. Contenders run in rounds, one rep of each per
+ * round, in an order that rotates so that each runs in each position equally often. Each row reports the median of
+ * per-round ratios (every library rep against the reps that ran in its round) with a 95% interval for that median,
+ * the fastest reps beside them, and the same median on CPU time; it never asserts on time and is not part of
+ * `npm test`.
  *
- *   npm run bench                                    # every default row (a few minutes on 2 cores)
- *   npm run bench -- --model vae --backend wasm --kernels patched --reps 7
+ *   npm run bench                                    # every default row (about 10 minutes on 2 cores)
+ *   npm run bench -- --model vae --backend wasm --kernels patched --reps 21
  *   npm run bench -- --model dcgan --backend tensorflow     # needs @tensorflow/tfjs-node in node_modules
  *   npm run bench -- --model dcgan --backend cpu --reps 1 --steps 1   # minutes per step: not a default row
  *   npm run bench -- --no-torch --json                # tfjs only; one JSON object per row
@@ -17,9 +20,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from 'tfjs-generative/wasm';
 import { MODELS, workload, type Contender, type ModelName } from './models';
 import {
+  compare,
+  formatComparison,
   loadAverage,
   markdownTable,
   median,
@@ -53,7 +60,7 @@ const { values: flags } = parseArgs({
     kernels: { type: 'string', multiple: true },
     reps: { type: 'string' },
     steps: { type: 'string' },
-    'rep-ms': { type: 'string', default: '600' },
+    'rep-ms': { type: 'string', default: '400' },
     batch: { type: 'string', default: '64' },
     torch: { type: 'boolean', default: true },
     'torch-threads': { type: 'string', default: '2' },
@@ -92,16 +99,17 @@ const kernelSets = choices('kernels', flags.kernels, ['stock', 'patched'] as con
 const batchSize = positive('batch', flags.batch) ?? 64;
 const repsFlag = positive('reps', flags.reps);
 const stepsFlag = positive('steps', flags.steps);
-const repMs = positive('rep-ms', flags['rep-ms']) ?? 600;
+const repMs = positive('rep-ms', flags['rep-ms']) ?? 400;
 const torchThreads = positive('torch-threads', flags['torch-threads']) ?? 2;
 
 /**
- * Reps per row. Every rep of a slow row is a few steps, so noise from the other jobs on the machine weighs more per
- * rep: those rows get more reps, so that their median ratio rests on as many pairs as the fast rows' do.
+ * Rounds per row. A rep of a slow row is one or two steps, so one hiccup of the machine weighs on a whole rep: those
+ * rows get more rounds. The defaults keep every default row within about 10 minutes on an idle 2-core machine.
  */
 function defaultReps(p: Plan): number {
   if (p.model === 'dcgan' && p.backend === 'cpu') return 1;
-  return p.backend === 'cpu' ? 15 : 9;
+  if (p.model === 'dcgan') return 15;
+  return p.backend === 'cpu' ? 21 : 15;
 }
 
 /** A DCGAN step on cpu takes minutes (its Conv2DBackpropFilter is a scalar loop): only run when asked for. */
@@ -134,8 +142,17 @@ async function useBackend(p: Plan): Promise<string | undefined> {
   return undefined;
 }
 
+/*
+ * A full garbage collection before every rep, outside the timing: otherwise the garbage one contender leaves (the
+ * library makes more JavaScript objects per step than a bare loop) is collected during whichever rep runs next.
+ * Each rep then pays for the collections of its own garbage only.
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 /** Mean wall-clock and process CPU milliseconds per step over `steps` consecutive steps. */
 async function timeSteps(c: Contender, steps: number): Promise<Rep> {
+  collectGarbage();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   for (let i = 0; i < steps; i++) await c.step();
@@ -161,37 +178,57 @@ async function peaks(c: Contender): Promise<[number, number]> {
   return [tensors, info.peakBytes];
 }
 
-// The six orders of three contenders, cycled: each goes first, second and last equally often, so load drift and
-// position effects (a cache warmed by the previous contender, a sibling process waking) cancel over the reps.
-const ORDERS = [
-  [0, 1, 2],
-  [1, 2, 0],
-  [2, 0, 1],
-  [0, 2, 1],
-  [2, 1, 0],
-  [1, 0, 2],
-] as const;
+/*
+ * Orders of the contenders within a round (0 library, 1 raw, 2 raw + check, 3 PyTorch), cycled round by round: each
+ * goes in each position equally often and follows each other one equally often (Williams designs), so load drift and
+ * position effects (a cache warmed or a core left busy by the previous contender) cancel over the rounds.
+ */
+const ORDERS: Record<number, readonly (readonly number[])[]> = {
+  3: [
+    [0, 1, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [0, 2, 1],
+    [2, 1, 0],
+    [1, 0, 2],
+  ],
+  4: [
+    [0, 1, 3, 2],
+    [1, 2, 0, 3],
+    [2, 3, 1, 0],
+    [3, 0, 2, 1],
+  ],
+};
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow | SkippedRow> {
+  const started = performance.now();
   const skip = skippedByDefault(p);
   if (skip !== undefined) return { ...p, skipped: skip };
   const unavailable = await useBackend(p);
   if (unavailable !== undefined) return { ...p, skipped: unavailable };
   const reps = repsFlag ?? defaultReps(p);
-  const w = workload(p.model, batchSize);
+  const w = await workload(p.model, batchSize);
   try {
     try {
       // Warm-up: kernel setup, optimizer slots, JIT; a backend that cannot train the model fails here.
       for (let i = 0; i < 2; i++) {
         await w.library.step();
         await w.raw.step();
+        await w.checked.step();
       }
     } catch (e) {
       const message = (e as Error).message;
       const lacking = /needs (.+?)(?: for layers|, not registered)/.exec(message)?.[1];
       return { ...p, skipped: `cannot train: ${lacking === undefined ? message : `lacks ${lacking}`}` };
+    }
+    const probes = await w.probeCounts();
+    if (probes.library !== undefined && probes.library !== probes.checked) {
+      console.error(
+        `${p.model} ${p.backend} ${p.kernels}: raw + check reads ${probes.checked} state probes per step, the library ` +
+          `${probes.library}; the library ÷ (raw + check) ratio compares unequal work until bench/models.ts follows.`,
+      );
     }
     const steps = stepsFlag ?? (await calibrate(w.library));
     let torchWhy = typeof torch === 'string' ? torch : await torch.init(p.model, batchSize);
@@ -202,62 +239,74 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       const ms = (await torch.rep(Math.max(1, Math.round(repMs / 5 / first)))).wall;
       torchSteps = Math.max(1, Math.min(5000, Math.round(repMs / ms)));
     }
-    const contenders: ((ms: Rep[][]) => Promise<void>)[] = [
-      async (ms) => void ms[0]!.push(await timeSteps(w.library, steps)),
-      async (ms) => void ms[1]!.push(await timeSteps(w.raw, steps)),
+    const times: Rep[][] = [[], [], [], []];
+    const contenders: (() => Promise<void>)[] = [
+      async () => void times[0]!.push(await timeSteps(w.library, steps)),
+      async () => void times[1]!.push(await timeSteps(w.raw, steps)),
+      async () => void times[2]!.push(await timeSteps(w.checked, steps)),
     ];
     if (torchWhy === undefined && typeof torch !== 'string') {
-      contenders.push(async (ms) => void ms[2]!.push(await torch.rep(torchSteps)));
+      contenders.push(async () => void times[3]!.push(await torch.rep(torchSteps)));
     }
+    const orders = ORDERS[contenders.length]!;
     const loadBefore = loadAverage();
-    const times: Rep[][] = [[], [], []];
     for (let r = 0; r < reps; r++) {
-      const order = contenders.length === 3 ? ORDERS[r % ORDERS.length]! : r % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) await contenders[i]!(times);
+      for (const i of orders[r % orders.length]!) await contenders[i]!();
     }
     const loadAfter = loadAverage();
-    const wall = times.map((reps) => reps.map((r) => r.wall));
-    const cpu = times.map((reps) => reps.map((r) => r.cpu));
-    const [libraryMs, rawMs, torchMs] = wall as [number[], number[], number[]];
-    const [libraryCpu, rawCpu, torchCpu] = cpu as [number[], number[], number[]];
+    const [library, raw, checked, torchReps] = times.map((reps) => ({
+      wall: reps.map((r) => r.wall),
+      cpu: reps.map((r) => r.cpu),
+    })) as [
+      { wall: number[]; cpu: number[] },
+      { wall: number[]; cpu: number[] },
+      { wall: number[]; cpu: number[] },
+      { wall: number[]; cpu: number[] },
+    ];
     const [libraryTensors, libraryBytes] = await peaks(w.library);
     const [rawTensors, rawBytes] = await peaks(w.raw);
-    if (torchWhy === undefined && torchMs.length !== reps) torchWhy = 'PyTorch did not answer every rep';
+    const [checkedTensors, checkedBytes] = await peaks(w.checked);
+    if (torchWhy === undefined && torchReps.wall.length !== reps) torchWhy = 'PyTorch did not answer every rep';
     const torchSide: TorchSide =
       torchWhy !== undefined
         ? { torch_skipped: torchWhy }
         : {
-            torch_ms: torchMs.map(round2),
-            torch_cpu_ms: torchCpu.map(round2),
+            torch_ms: torchReps.wall.map(round2),
+            torch_cpu_ms: torchReps.cpu.map(round2),
             torch_steps: torchSteps,
-            torch_steps_per_s: 1000 / median(torchMs),
-            vs_torch: pairedRatio(torchMs, libraryMs),
-            vs_torch_fastest: Math.min(...torchMs) / Math.min(...libraryMs),
-            torch_cpu_ratio: pairedRatio(torchCpu, libraryCpu),
+            torch_steps_per_s: 1000 / median(torchReps.wall),
+            vs_torch: pairedRatio(torchReps.wall, library.wall),
+            vs_torch_fastest: Math.min(...torchReps.wall) / Math.min(...library.wall),
+            torch_cpu_ratio: pairedRatio(torchReps.cpu, library.cpu),
           };
     return {
       ...p,
       batch: batchSize,
       steps,
       reps,
-      library_ms: libraryMs.map(round2),
-      raw_ms: rawMs.map(round2),
-      library_steps_per_s: 1000 / median(libraryMs),
-      raw_steps_per_s: 1000 / median(rawMs),
-      ratio: pairedRatio(libraryMs, rawMs),
-      ratio_fastest: Math.min(...libraryMs) / Math.min(...rawMs),
-      ratio_of_medians: median(libraryMs) / median(rawMs),
-      library_cpu_ms: libraryCpu.map(round2),
-      raw_cpu_ms: rawCpu.map(round2),
-      cpu_ratio: pairedRatio(libraryCpu, rawCpu),
-      library_fastest_ms: round2(Math.min(...libraryMs)),
-      raw_fastest_ms: round2(Math.min(...rawMs)),
+      library_ms: library.wall.map(round2),
+      raw_ms: raw.wall.map(round2),
+      checked_ms: checked.wall.map(round2),
+      library_cpu_ms: library.cpu.map(round2),
+      raw_cpu_ms: raw.cpu.map(round2),
+      checked_cpu_ms: checked.cpu.map(round2),
+      library_steps_per_s: 1000 / median(library.wall),
+      raw_steps_per_s: 1000 / median(raw.wall),
+      checked_steps_per_s: 1000 / median(checked.wall),
+      vs_raw: compare(library, raw),
+      vs_checked: compare(library, checked),
+      check_ratio: pairedRatio(checked.wall, raw.wall),
+      checked_probes: probes.checked,
+      library_probes: probes.library ?? null,
       library_peak_tensors: libraryTensors,
       raw_peak_tensors: rawTensors,
+      checked_peak_tensors: checkedTensors,
       library_peak_bytes: libraryBytes,
       raw_peak_bytes: rawBytes,
+      checked_peak_bytes: checkedBytes,
       load_before: loadBefore,
       load_after: loadAfter,
+      seconds: Math.round((performance.now() - started) / 1000),
       ...torchSide,
     };
   } finally {
@@ -266,12 +315,17 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
   }
 }
 
-const torch: TorchProcess | string = flags.torch ? await TorchProcess.start(torchThreads) : 'not asked for (--no-torch)';
+const runStart = performance.now();
+const torch: TorchProcess | string = flags.torch
+  ? await TorchProcess.start(torchThreads)
+  : 'not asked for (--no-torch)';
 if (!flags.json) {
   console.log(
     `tfjs ${tf.version_core}, Node ${process.version}, batch ${batchSize}; ` +
       `PyTorch: ${typeof torch === 'string' ? torch : torch.description}` +
-      `${backends.includes('tensorflow') ? `; tensorflow: ${oneDnnSetting()}` : ''}; load average ${loadAverage().join(' ')}`,
+      `${backends.includes('tensorflow') ? `; tensorflow: ${oneDnnSetting()}` : ''}; load average ${loadAverage().join(
+        ' ',
+      )}`,
   );
 }
 const rows: (BenchRow | SkippedRow)[] = [];
@@ -285,16 +339,25 @@ try {
       const vsTorch =
         'torch_skipped' in row
           ? `PyTorch skipped (${row.torch_skipped})`
-          : `PyTorch ${rate(row.torch_steps_per_s)}, ×PyTorch ${row.vs_torch.toFixed(2)} (fastest ${row.vs_torch_fastest.toFixed(2)}; ` +
+          : `PyTorch ${rate(row.torch_steps_per_s)}, ×PyTorch ${row.vs_torch.toFixed(
+              2,
+            )} (fastest ${row.vs_torch_fastest.toFixed(2)}; ` +
             `PyTorch CPU ÷ library CPU ${row.torch_cpu_ratio.toFixed(2)})`;
       console.log(
         `${p.model} ${p.backend} ${p.kernels}: library ${rate(row.library_steps_per_s)} steps/s, ` +
-          `raw ${rate(row.raw_steps_per_s)}, library÷raw time ${row.ratio.toFixed(3)} (fastest ${row.ratio_fastest.toFixed(3)}, CPU ${row.cpu_ratio.toFixed(3)}), ` +
-          `${vsTorch} (${row.reps} reps of ${row.steps} steps; load ${row.load_before[0]} → ${row.load_after[0]})`,
+          `raw ${rate(row.raw_steps_per_s)}, raw + check ${rate(row.checked_steps_per_s)}; ` +
+          `library÷raw ${formatComparison(row.vs_raw)}, library÷(raw + check) ${formatComparison(row.vs_checked)}, ` +
+          `check÷raw ${row.check_ratio.toFixed(3)}; ${vsTorch} ` +
+          `(${row.reps} rounds of ${row.steps} steps, ${row.seconds} s; load ${row.load_before[0]} → ${row.load_after[0]})`,
       );
     }
   }
 } finally {
   if (typeof torch !== 'string') torch.close();
 }
-if (!flags.json) console.log(`\n${markdownTable(rows)}`);
+if (!flags.json) {
+  console.log(`\n${markdownTable(rows)}`);
+  console.log(
+    `\n${Math.round((performance.now() - runStart) / 1000)} s in all; load average ${loadAverage().join(' ')}`,
+  );
+}

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { describe } from './internal/describe';
+
 /**
  * Which check an error comes from: a tensor's shape or dtype (`'shape'`), a value outside its domain (`'value'`), a
  * configuration or option (`'config'`), a training step that failed and was rolled back (`'step'`), a NaN or
@@ -117,10 +119,25 @@ export class StepError extends GenerativeError {
    * @param cause - the error it raised
    */
   constructor(phase: string, cause: unknown) {
-    const received = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super('step', phase, 'a step that completes', received, 'The step was rolled back; no weight changed.');
+    super('step', phase, 'a step that completes', describeCause(cause), 'The step was rolled back; no weight changed.');
     this.phase = phase;
     this.cause = cause;
+  }
+}
+
+/**
+ * What a failed step threw, for {@link StepError}'s `received`. A user's loss may throw anything (a null-prototype
+ * object, a symbol, an Error whose message getter throws), and describing it must not replace the StepError.
+ */
+function describeCause(cause: unknown): string {
+  try {
+    if (cause instanceof Error) {
+      const { name, message } = cause;
+      if (typeof name === 'string' && typeof message === 'string') return `${name}: ${message}`;
+    }
+    return typeof cause === 'string' ? cause : describe(cause);
+  } catch {
+    return 'a thrown value that cannot be described';
   }
 }
 

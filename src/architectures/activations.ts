@@ -13,7 +13,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors';
+import { ConfigError, ShapeError } from '../errors';
 import { assertTensor, describe } from '../internal/shapes';
 
 function checkAlpha(alpha: unknown, argument: string): asserts alpha is number {
@@ -29,10 +29,11 @@ function checkAlpha(alpha: unknown, argument: string): asserts alpha is number {
  * gradient, `α + (1 − α)·step(x)`, is tfjs's `leakyRelu` gradient (slope α at 0 included), and the gradient of that
  * is defined, so a gradient penalty can back-propagate through it into D's weights.
  *
- * @param x - any float32 tensor
+ * @param x - a float32 tensor; int32 and bool are read as float32, as `tf.leakyRelu` does
  * @param alpha - the slope for x <= 0, any finite number
- * @returns a tensor of `x`'s shape
- * @throws {@link ConfigError} when `alpha` is not a finite number
+ * @returns a float32 tensor of `x`'s shape
+ * @throws {@link ShapeError} when `x` is a string or complex64 tensor, {@link ConfigError} when `alpha` is not a
+ *   finite number
  *
  * @example
  * ```ts
@@ -44,8 +45,16 @@ function checkAlpha(alpha: unknown, argument: string): asserts alpha is number {
  */
 export function safeLeakyRelu(x: tf.Tensor, alpha = 0.2): tf.Tensor {
   assertTensor(x, 'x');
+  // tf.leakyRelu takes int32 and bool and returns float32, so this does too; the cast comes first because wasm's Relu
+  // has no bool kernel. Strings and complex numbers have no order to compare with 0.
+  if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') {
+    throw new ShapeError('x', "dtype 'float32' (or 'int32' or 'bool', read as float32)", `dtype '${x.dtype}'`);
+  }
   checkAlpha(alpha, 'alpha');
-  return tf.tidy(() => tf.add(tf.mul(x, alpha), tf.mul(tf.relu(x), 1 - alpha)));
+  return tf.tidy(() => {
+    const v = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+    return tf.add(tf.mul(v, alpha), tf.mul(tf.relu(v), 1 - alpha));
+  });
 }
 
 /** Constructor arguments of {@link SafeLeakyReLU}. */

@@ -12,6 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { assertCount, describe } from '../internal/shapes';
 import type { SeedStream } from '../random';
+import { disposeLayers } from './layers';
 
 /**
  * How class labels enter a conditional network: `'one-hot'` concatenates the one-hot rows (Mirza & Osindero, 2014),
@@ -165,6 +166,41 @@ export function checkConditioning(
   };
 }
 
+/** Records a layer a build creates, so a build that fails part-way frees the weights made so far. */
+export type LayerTracker = <T extends tfl.layers.Layer>(layer: T) => T;
+
+/** What a factory's body adds layers to: a `tfl.Sequential`, or a {@link LayerChain}. */
+export interface LayerSink {
+  add(layer: tfl.layers.Layer): void;
+}
+
+/** A functional-API chain with Sequential's `add`, so one factory body builds the plain and the conditional network. */
+export class LayerChain implements LayerSink {
+  constructor(private readonly track: LayerTracker, public output: tfl.SymbolicTensor) {}
+
+  add(layer: tfl.layers.Layer): void {
+    this.output = this.track(layer).apply(this.output) as tfl.SymbolicTensor;
+  }
+}
+
+/** Builds a functional network, freeing the weights of the layers made so far if a later step fails. */
+export function buildFunctional(
+  name: string,
+  build: (track: LayerTracker) => { inputs: tfl.SymbolicTensor[]; outputs: tfl.SymbolicTensor[] },
+): tfl.LayersModel {
+  const created: tfl.layers.Layer[] = [];
+  try {
+    const { inputs, outputs } = build((layer) => {
+      created.push(layer);
+      return layer;
+    });
+    return tfl.model({ inputs, outputs, name });
+  } catch (e) {
+    disposeLayers(created);
+    throw e;
+  }
+}
+
 /** The one-hot label input of a conditional network, `[batch, classes]`. */
 export function labelInput(classes: number, prefix: string): tfl.SymbolicTensor {
   return tfl.input({ shape: [classes], name: `${prefix}_labels` });
@@ -172,6 +208,7 @@ export function labelInput(classes: number, prefix: string): tfl.SymbolicTensor 
 
 /** The labels as they enter: the one-hot rows themselves, or a learned vector per class `[batch, units]`. */
 export function labelFeatures(
+  track: LayerTracker,
   labels: tfl.SymbolicTensor,
   conditioning: DiscriminatorConditioning,
   units: number,
@@ -179,34 +216,38 @@ export function labelFeatures(
   name: string,
 ): tfl.SymbolicTensor {
   if (conditioning !== 'embedding') return labels;
-  return tfl.layers
-    .dense({
-      units,
-      useBias: false,
-      name,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    })
-    .apply(labels) as tfl.SymbolicTensor; // [batch, units]
+  const embedding = tfl.layers.dense({
+    units,
+    useBias: false,
+    name,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+  });
+  return track(embedding).apply(labels) as tfl.SymbolicTensor; // [batch, units]
+}
+
+/** Concatenates `a` and `b` along the last axis. */
+export function join(
+  track: LayerTracker,
+  a: tfl.SymbolicTensor,
+  b: tfl.SymbolicTensor,
+  name: string,
+): tfl.SymbolicTensor {
+  return track(tfl.layers.concatenate({ name })).apply([a, b]) as tfl.SymbolicTensor;
 }
 
 /** ACGAN's head: class logits `[batch, classes]` from the last hidden features. */
 export function classifierHead(
+  track: LayerTracker,
   features: tfl.SymbolicTensor,
   classes: number,
   seeds: SeedStream,
   name: string,
 ): tfl.SymbolicTensor {
-  return tfl.layers
-    .dense({
-      units: classes,
-      name,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-      biasInitializer: 'zeros',
-    })
-    .apply(features) as tfl.SymbolicTensor; // [batch, classes]
-}
-
-/** Applies layers in order to a symbolic tensor, the functional-API form of `sequential.add`. */
-export function chain(input: tfl.SymbolicTensor, layers: readonly tfl.layers.Layer[]): tfl.SymbolicTensor {
-  return layers.reduce((x, layer) => layer.apply(x) as tfl.SymbolicTensor, input);
+  const head = tfl.layers.dense({
+    units: classes,
+    name,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+    biasInitializer: 'zeros',
+  });
+  return track(head).apply(features) as tfl.SymbolicTensor; // [batch, classes]
 }

@@ -7,18 +7,31 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { assertNumberInRange, assertPositiveInteger, describe, formatShape } from '../internal/shapes';
 import { SeedStream } from '../random';
-import { activationLayer, checkFactoryOptions, checkShape, checkSizes } from './layers';
+import {
+  activationLayer,
+  assertBuildable,
+  checkFactoryOptions,
+  checkShape,
+  checkSizes,
+  buildSequential,
+  orDefault,
+  shapeFactors,
+  type SizeFactor,
+} from './layers';
 import { SeededDropout } from './seeded-dropout';
 import {
   CONDITIONAL_DISCRIMINATOR_KEYS,
   CONDITIONAL_GENERATOR_KEYS,
-  chain,
+  LayerChain,
+  buildFunctional,
   checkConditioning,
   classifierHead,
+  join,
   labelFeatures,
   labelInput,
   type ConditionalDiscriminatorOptions,
   type ConditionalGeneratorOptions,
+  type LayerSink,
 } from './conditioning';
 
 /** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
@@ -92,7 +105,7 @@ interface CheckedImage {
 }
 
 function checkImage(options: DcganOptions): CheckedImage {
-  const imageShape = options.imageShape ?? [28, 28, 1];
+  const imageShape = orDefault(options.imageShape, [28, 28, 1]);
   checkShape(imageShape, 'options.imageShape');
   const [height, width, channels] = imageShape;
   if (imageShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
@@ -102,9 +115,22 @@ function checkImage(options: DcganOptions): CheckedImage {
       formatShape(imageShape),
     );
   }
-  const kernelSize = options.kernelSize ?? 5;
+  const kernelSize = orDefault(options.kernelSize, 5);
   assertPositiveInteger(kernelSize, 'options.kernelSize');
   return { height, width, channels, kernelSize };
+}
+
+/** The image's sides and channels, the kernel's side (squared) and two filter counts, as size factors. */
+function dcganFactors(image: CheckedImage, filters: readonly [number, number]) {
+  const [h, w, c] = shapeFactors([image.height, image.width, image.channels], 'options.imageShape') as [
+    SizeFactor,
+    SizeFactor,
+    SizeFactor,
+  ];
+  const kernel: SizeFactor = { value: image.kernelSize, option: 'options.kernelSize', power: 2 };
+  const filter = (i: 0 | 1): SizeFactor => ({ value: filters[i], option: `options.filters[${i}]` });
+  assertBuildable('one image', [h, w, c]);
+  return { h, w, c, kernel, f0: filter(0), f1: filter(1) };
 }
 
 function checkFilters(filters: readonly number[], argument: string): readonly [number, number] {
@@ -149,7 +175,7 @@ function batchNorm(name: string): tfl.layers.Layer {
  *
  * @param options - image shape, latent size, filters, kernel size and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
- * @throws {@link ConfigError} for a bad option
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -161,43 +187,84 @@ function batchNorm(name: string): tfl.layers.Layer {
  */
 export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'DcganGeneratorOptions');
-  const { height, width, channels, kernelSize } = checkImage(options);
-  const latentDim = options.latentDim ?? 100;
+  const image = checkImage(options);
+  const { height, width, channels, kernelSize } = image;
+  const latentDim = orDefault(options.latentDim, 100);
   assertPositiveInteger(latentDim, 'options.latentDim');
-  const [projected, inner] = checkFilters(options.filters ?? [128, 64], 'options.filters');
+  const filters = checkFilters(orDefault(options.filters, [128, 64]), 'options.filters');
+  const [projected, inner] = filters;
+  const { h, w, c, kernel, f0, f1 } = dcganFactors(image, filters);
+  const z: SizeFactor = { value: latentDim, option: 'options.latentDim' };
+  assertBuildable('the projection’s kernel', [z, h, w, f0], 1 / 16);
+  assertBuildable('one example of a feature map', [h, w, f0], 1 / 16);
+  assertBuildable('a transposed convolution kernel', [kernel, f0, f1]);
+  assertBuildable('one example of a feature map', [h, w, f1], 1 / 4);
+  assertBuildable('a transposed convolution kernel', [kernel, f1, c]);
   const conditional = checkConditioning(options, false);
-  const prefix = options.name ?? 'generator';
-  const seeds = new SeedStream(options.seed);
-  const layers: tfl.layers.Layer[] = [
-    tfl.layers.dense({
-      units: (height / 4) * (width / 4) * projected,
-      useBias: false,
-      name: `${prefix}_project`,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    }), // [batch, h/4 · w/4 · filters[0]]
-    batchNorm(`${prefix}_bn0`),
-    tfl.layers.reLU({ name: `${prefix}_act0` }),
-    tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }),
-    seededStride2('conv2dTranspose', { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` }, seeds), // [batch, h/2, w/2, filters[1]]
-    batchNorm(`${prefix}_bn1`),
-    tfl.layers.reLU({ name: `${prefix}_act1` }),
-    seededStride2(
-      'conv2dTranspose',
-      { filters: channels, kernelSize, useBias: true, activation: 'tanh', name: `${prefix}_deconv2` },
-      seeds,
-    ), // [batch, h, w, channels]
-  ];
-  if (conditional.classes === undefined) {
-    const model = tfl.sequential({ name: prefix });
-    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-    for (const layer of layers) model.add(layer);
-    return model;
+  const labelWidth =
+    conditional.classes === undefined
+      ? 0
+      : conditional.conditioning === 'embedding'
+      ? conditional.embeddingDim
+      : conditional.classes;
+  if (conditional.classes !== undefined) {
+    const classes: SizeFactor = { value: conditional.classes, option: 'options.classes' };
+    assertBuildable('the label embedding', [classes, { value: labelWidth, option: 'options.embeddingDim' }]);
+    assertBuildable(
+      'the projection’s kernel',
+      [{ value: latentDim + labelWidth, option: 'options.classes' }, h, w, f0],
+      1 / 16,
+    );
   }
-  const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
-  const labels = labelInput(conditional.classes, prefix);
-  const c = labelFeatures(labels, conditional.conditioning, conditional.embeddingDim, seeds, `${prefix}_embedding`);
-  const joined = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([z, c]) as tfl.SymbolicTensor; // [batch, latentDim + c]
-  return tfl.model({ inputs: [z, labels], outputs: chain(joined, layers), name: prefix });
+  const prefix = orDefault(options.name, 'generator');
+  const seeds = new SeedStream(options.seed);
+  const body = (model: LayerSink) => {
+    model.add(
+      tfl.layers.dense({
+        units: (height / 4) * (width / 4) * projected,
+        useBias: false,
+        name: `${prefix}_project`,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+      }),
+    ); // [batch, h/4 · w/4 · filters[0]]
+    model.add(batchNorm(`${prefix}_bn0`));
+    model.add(tfl.layers.reLU({ name: `${prefix}_act0` }));
+    model.add(tfl.layers.reshape({ targetShape: [height / 4, width / 4, projected], name: `${prefix}_reshape` }));
+    const deconv1 = { filters: inner, kernelSize, useBias: false, name: `${prefix}_deconv1` };
+    model.add(seededStride2('conv2dTranspose', deconv1, seeds)); // [batch, h/2, w/2, filters[1]]
+    model.add(batchNorm(`${prefix}_bn1`));
+    model.add(tfl.layers.reLU({ name: `${prefix}_act1` }));
+    const deconv2 = {
+      filters: channels,
+      kernelSize,
+      useBias: true,
+      activation: 'tanh' as const,
+      name: `${prefix}_deconv2`,
+    };
+    model.add(seededStride2('conv2dTranspose', deconv2, seeds)); // [batch, h, w, channels]
+  };
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+      body(model);
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+    const labels = labelInput(classes, prefix);
+    const c = labelFeatures(
+      track,
+      labels,
+      conditional.conditioning,
+      conditional.embeddingDim,
+      seeds,
+      `${prefix}_embedding`,
+    );
+    const chain = new LayerChain(track, join(track, z, c, `${prefix}_join`)); // [batch, latentDim + c]
+    body(chain);
+    return { inputs: [z, labels], outputs: [chain.output] };
+  });
 }
 
 /**
@@ -209,7 +276,7 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
  *
  * @param options - image shape, filters, kernel size, dropout and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
- * @throws {@link ConfigError} for a bad option
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -218,57 +285,80 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
  */
 export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'DcganDiscriminatorOptions');
-  const { height, width, channels, kernelSize } = checkImage(options);
-  const filters = checkFilters(options.filters ?? [64, 128], 'options.filters');
-  const rate = options.dropout ?? 0.3;
+  const image = checkImage(options);
+  const { height, width, channels, kernelSize } = image;
+  const filters = checkFilters(orDefault(options.filters, [64, 128]), 'options.filters');
+  const rate = orDefault(options.dropout, 0.3);
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
-  const activation = options.activation ?? 'leakyRelu';
+  const activation = orDefault(options.activation, 'leakyRelu');
   if (activation !== 'leakyRelu' && activation !== 'safeLeakyRelu') {
     throw new ConfigError('options.activation', "'leakyRelu' or 'safeLeakyRelu'", describe(activation));
   }
+  const { h, w, c, kernel, f0, f1 } = dcganFactors(image, filters);
+  assertBuildable('a convolution kernel', [kernel, c, f0]);
+  assertBuildable('one example of a feature map', [h, w, f0], 1 / 4);
+  assertBuildable('a convolution kernel', [kernel, f0, f1]);
+  assertBuildable('one example of a feature map', [h, w, f1], 1 / 16); // also the logit's kernel
   const conditional = checkConditioning(options, true);
-  const prefix = options.name ?? 'discriminator';
+  if (conditional.classes !== undefined) {
+    const classes: SizeFactor = { value: conditional.classes, option: 'options.classes' };
+    assertBuildable('the tiled label maps', [h, w, classes]);
+    assertBuildable('the label embedding', [classes, h, w]);
+    assertBuildable('a convolution kernel', [
+      kernel,
+      { value: channels + conditional.classes, option: 'options.classes' },
+      f0,
+    ]);
+    assertBuildable('the class head', [h, w, f1, classes], 1 / 16);
+  }
+  const prefix = orDefault(options.name, 'discriminator');
   const seeds = new SeedStream(options.seed);
-  const body: tfl.layers.Layer[] = [];
-  filters.forEach((f, i) => {
-    body.push(seededStride2('conv2d', { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` }, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
-    body.push(activationLayer(activation, `${prefix}_act${i}`));
-    if (rate > 0) body.push(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+  const convs = (model: LayerSink) => {
+    filters.forEach((f, i) => {
+      const conv = { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` };
+      model.add(seededStride2('conv2d', conv, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+      if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+    });
+    model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
+  };
+  const logit = () =>
+    tfl.layers.dense({
+      units: 1,
+      name: `${prefix}_logit`,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+      biasInitializer: 'zeros',
+    });
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+      convs(model);
+      model.add(logit());
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const x = tfl.input({ shape: [height, width, channels], name: `${prefix}_x` });
+    const inputs = [x];
+    const chain = new LayerChain(track, x);
+    if (conditional.conditioning !== 'none') {
+      const labels = labelInput(classes, prefix);
+      inputs.push(labels);
+      const maps = new LayerChain(track, labels);
+      if (conditional.conditioning === 'one-hot') {
+        maps.add(tfl.layers.repeatVector({ n: height * width, name: `${prefix}_tile` })); // [batch, h · w, classes]
+        maps.add(tfl.layers.reshape({ targetShape: [height, width, classes], name: `${prefix}_label_maps` }));
+      } else {
+        maps.output = labelFeatures(track, labels, 'embedding', height * width, seeds, `${prefix}_embedding`);
+        maps.add(tfl.layers.reshape({ targetShape: [height, width, 1], name: `${prefix}_label_map` }));
+      } // [batch, h, w, classes or 1]
+      chain.output = join(track, x, maps.output, `${prefix}_join`); // [batch, h, w, C + maps]
+    }
+    convs(chain);
+    const features = chain.output;
+    const outputs = [track(logit()).apply(features) as tfl.SymbolicTensor];
+    if (conditional.auxiliaryClassifier)
+      outputs.push(classifierHead(track, features, classes, seeds, `${prefix}_classes`));
+    return { inputs, outputs };
   });
-  body.push(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
-  const logit = tfl.layers.dense({
-    units: 1,
-    name: `${prefix}_logit`,
-    kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-    biasInitializer: 'zeros',
-  });
-  if (conditional.classes === undefined) {
-    const model = tfl.sequential({ name: prefix });
-    model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
-    for (const layer of [...body, logit]) model.add(layer);
-    return model;
-  }
-  const x = tfl.input({ shape: [height, width, channels], name: `${prefix}_x` });
-  const inputs = [x];
-  let h = x;
-  if (conditional.conditioning !== 'none') {
-    const labels = labelInput(conditional.classes, prefix);
-    inputs.push(labels);
-    const maps =
-      conditional.conditioning === 'one-hot'
-        ? chain(labels, [
-            tfl.layers.repeatVector({ n: height * width, name: `${prefix}_tile` }), // [batch, h · w, classes]
-            tfl.layers.reshape({ targetShape: [height, width, conditional.classes], name: `${prefix}_label_maps` }),
-          ])
-        : chain(labelFeatures(labels, 'embedding', height * width, seeds, `${prefix}_embedding`), [
-            tfl.layers.reshape({ targetShape: [height, width, 1], name: `${prefix}_label_map` }),
-          ]); // [batch, h, w, classes or 1]
-    h = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([x, maps]) as tfl.SymbolicTensor; // [batch, h, w, C + maps]
-  }
-  const features = chain(h, body);
-  const outputs = [logit.apply(features) as tfl.SymbolicTensor];
-  if (conditional.auxiliaryClassifier) {
-    outputs.push(classifierHead(features, conditional.classes, seeds, `${prefix}_classes`));
-  }
-  return tfl.model({ inputs, outputs, name: prefix });
 }

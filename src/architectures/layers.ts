@@ -29,6 +29,92 @@ export function checkFactoryOptions(options: unknown, known: readonly string[], 
   }
 }
 
+/**
+ * An option's value, or `fallback` when it is left out. Only `undefined` means "left out": `null` is a value like any
+ * other, and the option's check refuses it, as the model configs do.
+ */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+/** The most values one tensor can hold (typed arrays are indexed by 32-bit integers), as tfjs allows. */
+const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+
+/** One factor of a tensor's element count: an option's value, the option's path, and its power (a kernel side is 2). */
+export interface SizeFactor {
+  readonly value: number;
+  readonly option: string;
+  readonly power?: number;
+}
+
+/** The factors of one example of `shape`, each named `argument[i]`. */
+export function shapeFactors(shape: readonly number[], argument: string): SizeFactor[] {
+  return shape.map((value, i) => ({ value, option: `${argument}[${i}]` }));
+}
+
+/**
+ * Checks that a tensor a factory is about to build (a weight, or one example's output of a layer) has at most
+ * 2^31 − 1 values, before anything is built: each size is bounded on its own, but a weight's count is a product
+ * (fan-in × fan-out, kernel² × channels × filters), and tfjs would fail deep inside with a RangeError. The option
+ * named is the largest factor (the last of equals), the one to lower. `scale` is a constant factor (1/4 per halving).
+ */
+export function assertBuildable(what: string, factors: readonly SizeFactor[], scale = 1): void {
+  const sizeOf = (f: SizeFactor) => f.value ** (f.power ?? 1);
+  const count = factors.reduce((n, f) => n * sizeOf(f), scale);
+  if (count <= MAX_TENSOR_SIZE) return;
+  let blamed = factors[0]!;
+  for (const f of factors) if (sizeOf(f) >= sizeOf(blamed)) blamed = f;
+  const power = blamed.power ?? 1;
+  const rest = count / sizeOf(blamed);
+  let most = Math.floor((MAX_TENSOR_SIZE / rest) ** (1 / power));
+  while (most >= 1 && rest * most ** power > MAX_TENSOR_SIZE) most--;
+  const why = `${what} would hold ${count} values; tfjs allows 2^31 − 1 per tensor`;
+  const expected = most >= 1 ? `an integer in [1, ${most}] (${why})` : `a smaller size (${why})`;
+  throw new ConfigError(blamed.option, expected, describe(blamed.value));
+}
+
+/**
+ * Checks a chain of dense layers before it is built: `sizes[0]` is one input example's size, each later entry the
+ * units of a layer, all as factors. Every example size and every kernel (previous size × units) must be buildable.
+ */
+export function assertDenseChain(sizes: readonly (readonly SizeFactor[])[]): void {
+  sizes.forEach((size, i) => {
+    assertBuildable(i === 0 ? 'one input example' : 'one example of a dense layer’s output', size);
+    if (i > 0) assertBuildable('a dense kernel', [...sizes[i - 1]!, ...size]);
+  });
+}
+
+/**
+ * Frees the weights of the layers a failed build made, so a factory that throws part-way (a weight the device cannot
+ * allocate) leaves nothing behind. The layers are unusable afterwards; nothing else holds them.
+ */
+export function disposeLayers(layers: readonly tfl.layers.Layer[]): void {
+  for (const layer of layers) {
+    for (const weight of layer.weights) {
+      try {
+        weight.dispose();
+      } catch {
+        // Already freed: a layer may be listed twice.
+      }
+    }
+  }
+}
+
+/**
+ * Builds a sequential network, freeing the weights of the layers added so far if a later one fails (tfjs-layers
+ * builds each layer's weights as it is added).
+ */
+export function buildSequential(name: string, build: (model: tfl.Sequential) => void): tfl.LayersModel {
+  const model = tfl.sequential({ name });
+  try {
+    build(model);
+  } catch (e) {
+    disposeLayers(model.layers);
+    throw e;
+  }
+  return model;
+}
+
 /** Checks an optional boolean option. */
 export function checkBoolean(value: unknown, argument: string): void {
   if (value !== undefined && typeof value !== 'boolean') throw new ConfigError(argument, 'a boolean', describe(value));

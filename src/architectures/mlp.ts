@@ -4,27 +4,35 @@ import { assertNumberInRange, assertPositiveInteger, describe } from '../interna
 import { SeedStream } from '../random';
 import {
   activationLayer,
+  assertDenseChain,
   checkActivation,
   checkBoolean,
   checkFactoryOptions,
   checkShape,
   checkSizes,
+  buildSequential,
+  orDefault,
   product,
   seededDense,
+  shapeFactors,
   type HiddenActivation,
+  type SizeFactor,
 } from './layers';
 
 import { SeededDropout } from './seeded-dropout';
 import {
   CONDITIONAL_DISCRIMINATOR_KEYS,
   CONDITIONAL_GENERATOR_KEYS,
-  chain,
+  LayerChain,
+  buildFunctional,
   checkConditioning,
   classifierHead,
+  join,
   labelFeatures,
   labelInput,
   type ConditionalDiscriminatorOptions,
   type ConditionalGeneratorOptions,
+  type LayerSink,
 } from './conditioning';
 
 export type { HiddenActivation };
@@ -104,7 +112,14 @@ export interface MlpGanRecipe {
 export type MlpGanRecipeName = 'article' | 'recommended';
 
 const MLP_KEYS = ['hiddenUnits', 'activation', 'seed', 'name'];
-const GENERATOR_KEYS = [...MLP_KEYS, 'latentDim', 'outputShape', 'batchNorm', 'outputActivation', ...CONDITIONAL_GENERATOR_KEYS];
+const GENERATOR_KEYS = [
+  ...MLP_KEYS,
+  'latentDim',
+  'outputShape',
+  'batchNorm',
+  'outputActivation',
+  ...CONDITIONAL_GENERATOR_KEYS,
+];
 const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout', 'embeddingDim', ...CONDITIONAL_DISCRIMINATOR_KEYS];
 
 const ARTICLE_GENERATOR_UNITS = [128, 128];
@@ -142,8 +157,13 @@ function deepFreeze<T>(value: T): T {
 }
 
 function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly number[] {
-  checkActivation(options.activation ?? 'relu', 'options.activation');
-  return checkSizes(options.hiddenUnits ?? fallback, 'options.hiddenUnits');
+  checkActivation(orDefault(options.activation, 'relu'), 'options.activation');
+  return checkSizes(orDefault(options.hiddenUnits, fallback), 'options.hiddenUnits');
+}
+
+/** The hidden layers' sizes as factors, each named `options.hiddenUnits[i]`. */
+function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
+  return hidden.map((value, i) => [{ value, option: `options.hiddenUnits[${i}]` }]);
 }
 
 /**
@@ -153,6 +173,7 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
  *
  * @param options - sizes, activation, batch norm, output shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -165,39 +186,67 @@ function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'MlpGeneratorOptions');
   checkBoolean(options.batchNorm, 'options.batchNorm');
-  const output = options.outputActivation ?? 'tanh';
+  const output = orDefault(options.outputActivation, 'tanh');
   if (output !== 'tanh' && output !== 'sigmoid' && output !== 'linear') {
     throw new ConfigError('options.outputActivation', "'tanh', 'sigmoid' or 'linear'", describe(output));
   }
-  const latentDim = options.latentDim ?? 100;
+  const latentDim = orDefault(options.latentDim, 100);
   assertPositiveInteger(latentDim, 'options.latentDim');
   const hidden = checkHidden(options, ARTICLE_GENERATOR_UNITS);
-  const outputShape = options.outputShape ?? [784];
+  const outputShape = orDefault(options.outputShape, [784]);
   checkShape(outputShape, 'options.outputShape');
+  assertDenseChain([
+    [{ value: latentDim, option: 'options.latentDim' }],
+    ...hiddenFactors(hidden),
+    shapeFactors(outputShape, 'options.outputShape'),
+  ]);
+  const activation = orDefault(options.activation, 'relu');
   const conditional = checkConditioning(options, false);
-  const prefix = options.name ?? 'generator';
-  const seeds = new SeedStream(options.seed);
-  const layers: tfl.layers.Layer[] = [];
-  hidden.forEach((units, i) => {
-    layers.push(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
-    if (options.batchNorm === true) {
-      layers.push(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
-    }
-    layers.push(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
-  });
-  layers.push(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
-  if (outputShape.length > 1) layers.push(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
-  if (conditional.classes === undefined) {
-    const model = tfl.sequential({ name: prefix });
-    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-    for (const layer of layers) model.add(layer);
-    return model;
+  if (conditional.classes !== undefined) {
+    const width = conditional.conditioning === 'embedding' ? conditional.embeddingDim : conditional.classes;
+    assertDenseChain([
+      [{ value: conditional.classes, option: 'options.classes' }],
+      [{ value: width, option: 'options.classes' }],
+    ]);
+    assertDenseChain([[{ value: latentDim + width, option: 'options.classes' }], ...hiddenFactors(hidden).slice(0, 1)]);
   }
-  const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
-  const labels = labelInput(conditional.classes, prefix);
-  const c = labelFeatures(labels, conditional.conditioning, conditional.embeddingDim, seeds, `${prefix}_embedding`);
-  const joined = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([z, c]) as tfl.SymbolicTensor; // [batch, latentDim + c]
-  return tfl.model({ inputs: [z, labels], outputs: chain(joined, layers), name: prefix });
+  const prefix = orDefault(options.name, 'generator');
+  const seeds = new SeedStream(options.seed);
+  const body = (model: LayerSink) => {
+    hidden.forEach((units, i) => {
+      model.add(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
+      if (options.batchNorm === true) {
+        model.add(tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, name: `${prefix}_bn${i}` }));
+      }
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+    });
+    model.add(seededDense(product(outputShape), seeds, `${prefix}_out`, output));
+    if (outputShape.length > 1) {
+      model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
+    }
+  };
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+      body(model);
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+    const labels = labelInput(classes, prefix);
+    const c = labelFeatures(
+      track,
+      labels,
+      conditional.conditioning,
+      conditional.embeddingDim,
+      seeds,
+      `${prefix}_embedding`,
+    );
+    const chain = new LayerChain(track, join(track, z, c, `${prefix}_join`)); // [batch, latentDim + c]
+    body(chain);
+    return { inputs: [z, labels], outputs: [chain.output] };
+  });
 }
 
 /**
@@ -208,6 +257,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  *
  * @param options - sizes, activation, dropout, input shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -220,39 +270,68 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'MlpDiscriminatorOptions');
   const hidden = checkHidden(options, ARTICLE_DISCRIMINATOR_UNITS);
-  const inputShape = options.inputShape ?? [784];
+  const inputShape = orDefault(options.inputShape, [784]);
   checkShape(inputShape, 'options.inputShape');
-  const rate = options.dropout ?? 0;
+  const rate = orDefault(options.dropout, 0);
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
+  assertDenseChain([shapeFactors(inputShape, 'options.inputShape'), ...hiddenFactors(hidden), []]);
+  const activation = orDefault(options.activation, 'relu');
   const conditional = checkConditioning(options, true);
-  const prefix = options.name ?? 'discriminator';
+  if (conditional.classes !== undefined) {
+    const width = conditional.conditioning === 'embedding' ? conditional.embeddingDim : conditional.classes;
+    const flat = product(inputShape);
+    assertDenseChain([
+      [{ value: conditional.classes, option: 'options.classes' }],
+      [{ value: width, option: 'options.classes' }],
+    ]);
+    assertDenseChain([[{ value: flat + width, option: 'options.classes' }], ...hiddenFactors(hidden).slice(0, 1)]);
+    const last = hidden.length === 0 ? flat + width : hidden[hidden.length - 1]!;
+    assertDenseChain([
+      [{ value: last, option: 'options.classes' }],
+      [{ value: conditional.classes, option: 'options.classes' }],
+    ]);
+  }
+  const prefix = orDefault(options.name, 'discriminator');
   const seeds = new SeedStream(options.seed);
-  const front: tfl.layers.Layer[] = [];
-  if (inputShape.length > 1) front.push(tfl.layers.flatten({ name: `${prefix}_flatten` }));
-  const body: tfl.layers.Layer[] = [];
-  hidden.forEach((units, i) => {
-    body.push(seededDense(units, seeds, `${prefix}_dense${i}`));
-    body.push(activationLayer(options.activation ?? 'relu', `${prefix}_act${i}`));
-    if (rate > 0) body.push(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+  const hiddenLayers = (model: LayerSink) => {
+    hidden.forEach((units, i) => {
+      model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+      if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
+    });
+  };
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
+      if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
+      hiddenLayers(model);
+      model.add(seededDense(1, seeds, `${prefix}_logit`));
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const x = tfl.input({ shape: [...inputShape], name: `${prefix}_x` });
+    const inputs = [x];
+    const chain = new LayerChain(track, x);
+    if (inputShape.length > 1) chain.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, size of x]
+    if (conditional.conditioning !== 'none') {
+      const labels = labelInput(classes, prefix);
+      inputs.push(labels);
+      const c = labelFeatures(
+        track,
+        labels,
+        conditional.conditioning,
+        conditional.embeddingDim,
+        seeds,
+        `${prefix}_embedding`,
+      );
+      chain.output = join(track, chain.output, c, `${prefix}_join`); // [batch, size + c]
+    }
+    hiddenLayers(chain);
+    const features = chain.output;
+    const outputs = [track(seededDense(1, seeds, `${prefix}_logit`)).apply(features) as tfl.SymbolicTensor];
+    if (conditional.auxiliaryClassifier)
+      outputs.push(classifierHead(track, features, classes, seeds, `${prefix}_classes`));
+    return { inputs, outputs };
   });
-  const logit = seededDense(1, seeds, `${prefix}_logit`);
-  if (conditional.classes === undefined) {
-    const model = tfl.sequential({ name: prefix });
-    model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
-    for (const layer of [...front, ...body, logit]) model.add(layer);
-    return model;
-  }
-  const x = tfl.input({ shape: [...inputShape], name: `${prefix}_x` });
-  let h = chain(x, front); // [batch, size of x]
-  const inputs = [x];
-  if (conditional.conditioning !== 'none') {
-    const labels = labelInput(conditional.classes, prefix);
-    inputs.push(labels);
-    const c = labelFeatures(labels, conditional.conditioning, conditional.embeddingDim, seeds, `${prefix}_embedding`);
-    h = tfl.layers.concatenate({ name: `${prefix}_join` }).apply([h, c]) as tfl.SymbolicTensor; // [batch, size + c]
-  }
-  h = chain(h, body);
-  const outputs = [logit.apply(h) as tfl.SymbolicTensor];
-  if (conditional.auxiliaryClassifier) outputs.push(classifierHead(h, conditional.classes, seeds, `${prefix}_classes`));
-  return tfl.model({ inputs, outputs, name: prefix });
 }

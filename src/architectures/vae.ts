@@ -10,14 +10,21 @@ import { assertPositiveInteger, describe, formatShape } from '../internal/shapes
 import { SeedStream } from '../random';
 import {
   activationLayer,
+  assertBuildable,
+  assertDenseChain,
+  buildSequential,
   checkActivation,
   checkFactoryOptions,
   checkShape,
   checkSizes,
+  disposeLayers,
+  orDefault,
   product,
   seededConv,
   seededDense,
+  shapeFactors,
   type HiddenActivation,
+  type SizeFactor,
 } from './layers';
 
 /** Options shared by the VAE network factories. */
@@ -96,21 +103,51 @@ const FACTORY_KEYS = {
 
 function commonOptions(options: VaeNetworkOptions, fallbackName: string, typeName: keyof typeof FACTORY_KEYS) {
   checkFactoryOptions(options, FACTORY_KEYS[typeName], typeName);
-  const latentDim = options.latentDim ?? 20;
+  const latentDim = orDefault(options.latentDim, 20);
   assertPositiveInteger(latentDim, 'options.latentDim');
-  const activation: HiddenActivation = checkActivation(options.activation ?? 'relu', 'options.activation');
-  return { latentDim, activation, prefix: options.name ?? fallbackName, seeds: new SeedStream(options.seed) };
+  const activation: HiddenActivation = checkActivation(orDefault(options.activation, 'relu'), 'options.activation');
+  return { latentDim, activation, prefix: orDefault(options.name, fallbackName), seeds: new SeedStream(options.seed) };
+}
+
+/** The latent size as a factor. */
+function latentFactor(latentDim: number): SizeFactor[] {
+  return [{ value: latentDim, option: 'options.latentDim' }];
+}
+
+/** The hidden layers' sizes as factors, each named `options.hiddenUnits[i]`. */
+function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
+  return hidden.map((value, i) => [{ value, option: `options.hiddenUnits[${i}]` }]);
+}
+
+/**
+ * Builds a functional network from the layers `build` applies through `use`, freeing their weights if it throws
+ * part-way (tfjs-layers builds each layer's weights as it is applied, and no model owns them yet).
+ */
+function functional(
+  build: (use: (layer: tfl.layers.Layer, h: tfl.SymbolicTensor) => tfl.SymbolicTensor) => tfl.LayersModel,
+) {
+  const made: tfl.layers.Layer[] = [];
+  try {
+    return build((layer, h) => {
+      made.push(layer);
+      return layer.apply(h) as tfl.SymbolicTensor;
+    });
+  } catch (e) {
+    disposeLayers(made);
+    throw e;
+  }
 }
 
 /** The two linear heads of an encoder: `[mean, logVar]`. */
 function latentHeads(
   h: tfl.SymbolicTensor,
+  use: (layer: tfl.layers.Layer, h: tfl.SymbolicTensor) => tfl.SymbolicTensor,
   latentDim: number,
   seeds: SeedStream,
   prefix: string,
 ): tfl.SymbolicTensor[] {
-  const mean = seededDense(latentDim, seeds, `${prefix}_mean`).apply(h) as tfl.SymbolicTensor;
-  const logVar = seededDense(latentDim, seeds, `${prefix}_logvar`).apply(h) as tfl.SymbolicTensor;
+  const mean = use(seededDense(latentDim, seeds, `${prefix}_mean`), h);
+  const logVar = use(seededDense(latentDim, seeds, `${prefix}_logvar`), h);
   return [mean, logVar];
 }
 
@@ -121,6 +158,7 @@ function latentHeads(
  *
  * @param options - sizes, activation, input shape and seed
  * @returns an uncompiled two-output tfjs-layers model, ready for {@link VAE}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  * @see https://arxiv.org/abs/1312.6114
  *
  * @example
@@ -131,17 +169,20 @@ function latentHeads(
  */
 export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder', 'MlpEncoderOptions');
-  const hidden = checkSizes(options.hiddenUnits ?? [400], 'options.hiddenUnits');
-  const inputShape = options.inputShape ?? [784];
+  const hidden = checkSizes(orDefault(options.hiddenUnits, [400]), 'options.hiddenUnits');
+  const inputShape = orDefault(options.inputShape, [784]);
   checkShape(inputShape, 'options.inputShape');
-  const input = tfl.input({ shape: [...inputShape], name: `${prefix}_x` });
-  let h: tfl.SymbolicTensor = input;
-  if (inputShape.length > 1) h = tfl.layers.flatten({ name: `${prefix}_flatten` }).apply(h) as tfl.SymbolicTensor;
-  hidden.forEach((units, i) => {
-    h = seededDense(units, seeds, `${prefix}_dense${i}`).apply(h) as tfl.SymbolicTensor;
-    h = activationLayer(activation, `${prefix}_act${i}`).apply(h) as tfl.SymbolicTensor;
+  assertDenseChain([shapeFactors(inputShape, 'options.inputShape'), ...hiddenFactors(hidden), latentFactor(latentDim)]);
+  return functional((use) => {
+    const input = tfl.input({ shape: [...inputShape], name: `${prefix}_x` });
+    let h: tfl.SymbolicTensor = input;
+    if (inputShape.length > 1) h = use(tfl.layers.flatten({ name: `${prefix}_flatten` }), h);
+    hidden.forEach((units, i) => {
+      h = use(seededDense(units, seeds, `${prefix}_dense${i}`), h);
+      h = use(activationLayer(activation, `${prefix}_act${i}`), h);
+    });
+    return tfl.model({ inputs: input, outputs: latentHeads(h, use, latentDim, seeds, prefix), name: prefix });
   });
-  return tfl.model({ inputs: input, outputs: latentHeads(h, latentDim, seeds, prefix), name: prefix });
 }
 
 /**
@@ -151,6 +192,7 @@ export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
  *
  * @param options - sizes, activation, output shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link VAE}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  * @see https://arxiv.org/abs/1312.6114
  *
  * @example
@@ -161,31 +203,36 @@ export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
  */
 export function mlpDecoder(options: MlpDecoderOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder', 'MlpDecoderOptions');
-  const hidden = checkSizes(options.hiddenUnits ?? [400], 'options.hiddenUnits');
-  const outputShape = options.outputShape ?? [784];
+  const hidden = checkSizes(orDefault(options.hiddenUnits, [400]), 'options.hiddenUnits');
+  const outputShape = orDefault(options.outputShape, [784]);
   checkShape(outputShape, 'options.outputShape');
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-  hidden.forEach((units, i) => {
-    model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
-    model.add(activationLayer(activation, `${prefix}_act${i}`));
+  assertDenseChain([
+    latentFactor(latentDim),
+    ...hiddenFactors(hidden),
+    shapeFactors(outputShape, 'options.outputShape'),
+  ]);
+  return buildSequential(prefix, (model) => {
+    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+    hidden.forEach((units, i) => {
+      model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
+      model.add(activationLayer(activation, `${prefix}_act${i}`));
+    });
+    model.add(seededDense(product(outputShape), seeds, `${prefix}_out`));
+    if (outputShape.length > 1) {
+      model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
+    }
   });
-  model.add(seededDense(product(outputShape), seeds, `${prefix}_out`));
-  if (outputShape.length > 1) {
-    model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
-  }
-  return model;
 }
 
-function convShapes(options: ConvVaeOptions) {
-  const imageShape = options.imageShape ?? [28, 28, 1];
+function convShapes(options: ConvVaeOptions, latentDim: number, decoder: boolean) {
+  const imageShape = orDefault(options.imageShape, [28, 28, 1]);
   if (!Array.isArray(imageShape) || imageShape.length !== 3) {
     throw new ConfigError('options.imageShape', '[height, width, channels]', describe(imageShape));
   }
   checkShape(imageShape, 'options.imageShape');
-  const filters = checkSizes(options.filters ?? [32, 64], 'options.filters');
+  const filters = checkSizes(orDefault(options.filters, [32, 64]), 'options.filters');
   if (filters.length === 0) throw new ConfigError('options.filters', 'at least one filter count', '[]');
-  const denseUnits = options.denseUnits ?? 256;
+  const denseUnits = orDefault(options.denseUnits, 256);
   assertPositiveInteger(denseUnits, 'options.denseUnits');
   const factor = 2 ** filters.length;
   const [height, width, channels] = imageShape;
@@ -196,7 +243,41 @@ function convShapes(options: ConvVaeOptions) {
       formatShape(imageShape),
     );
   }
+  assertConvSizes(imageShape, filters, denseUnits, latentDim, decoder);
   return { imageShape, filters, denseUnits, inner: [height / factor, width / factor] as const, channels };
+}
+
+/**
+ * Checks every weight and feature map of {@link convEncoder} or (`decoder`) its mirror {@link convDecoder} before
+ * anything is built: the 3×3 kernels of channels × filters, each feature map, the dense layer to or from the
+ * smallest one, and the latent heads or input layer.
+ */
+function assertConvSizes(
+  imageShape: readonly number[],
+  filters: readonly number[],
+  denseUnits: number,
+  latentDim: number,
+  decoder: boolean,
+): void {
+  const [h, w, c] = shapeFactors(imageShape, 'options.imageShape') as [SizeFactor, SizeFactor, SizeFactor];
+  const filter = (i: number): SizeFactor => ({ value: filters[i]!, option: `options.filters[${i}]` });
+  const dense: SizeFactor = { value: denseUnits, option: 'options.denseUnits' };
+  const last = filters.length - 1;
+  assertBuildable('one image', [h, w, c]);
+  assertBuildable('the latent layer’s kernel', [dense, ...latentFactor(latentDim)]);
+  assertBuildable('the dense kernel beside the convolutions', [h, w, filter(last), dense], 1 / 4 ** filters.length);
+  filters.forEach((_, i) => {
+    // The encoder's convolution i halves the size to filters[i] channels; the decoder's transposed one doubles it.
+    const halvings = decoder ? i : i + 1;
+    assertBuildable('one example of a feature map', [h, w, filter(i)], 1 / 4 ** halvings);
+    if (i > 0) assertBuildable('a 3×3 convolution kernel', [filter(i - 1), filter(i)], 9);
+  });
+  if (decoder) {
+    assertBuildable('a 3×3 convolution kernel', [filter(last), filter(last)], 9); // the first transposed one
+    assertBuildable('a 3×3 convolution kernel', [filter(0), c], 9); // back to the image's channels
+  } else {
+    assertBuildable('a 3×3 convolution kernel', [c, filter(0)], 9);
+  }
 }
 
 /**
@@ -209,6 +290,7 @@ function convShapes(options: ConvVaeOptions) {
  *
  * @param options - image shape, filters, dense units, latent size, activation and seed
  * @returns an uncompiled two-output tfjs-layers model, ready for {@link VAE}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -220,18 +302,20 @@ function convShapes(options: ConvVaeOptions) {
  */
 export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder', 'ConvVaeOptions');
-  const { imageShape, filters, denseUnits } = convShapes(options);
-  const input = tfl.input({ shape: [...imageShape], name: `${prefix}_x` });
-  let h: tfl.SymbolicTensor = input;
-  filters.forEach((f, i) => {
-    // [batch, h/2^(i+1), w/2^(i+1), f]
-    h = seededConv('conv2d', f, 2, seeds, `${prefix}_conv${i}`).apply(h) as tfl.SymbolicTensor;
-    h = activationLayer(activation, `${prefix}_convact${i}`).apply(h) as tfl.SymbolicTensor;
+  const { imageShape, filters, denseUnits } = convShapes(options, latentDim, false);
+  return functional((use) => {
+    const input = tfl.input({ shape: [...imageShape], name: `${prefix}_x` });
+    let h: tfl.SymbolicTensor = input;
+    filters.forEach((f, i) => {
+      // [batch, h/2^(i+1), w/2^(i+1), f]
+      h = use(seededConv('conv2d', f, 2, seeds, `${prefix}_conv${i}`), h);
+      h = use(activationLayer(activation, `${prefix}_convact${i}`), h);
+    });
+    h = use(tfl.layers.flatten({ name: `${prefix}_flatten` }), h);
+    h = use(seededDense(denseUnits, seeds, `${prefix}_dense`), h);
+    h = use(activationLayer(activation, `${prefix}_act`), h);
+    return tfl.model({ inputs: input, outputs: latentHeads(h, use, latentDim, seeds, prefix), name: prefix });
   });
-  h = tfl.layers.flatten({ name: `${prefix}_flatten` }).apply(h) as tfl.SymbolicTensor;
-  h = seededDense(denseUnits, seeds, `${prefix}_dense`).apply(h) as tfl.SymbolicTensor;
-  h = activationLayer(activation, `${prefix}_act`).apply(h) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: latentHeads(h, latentDim, seeds, prefix), name: prefix });
 }
 
 /**
@@ -244,6 +328,7 @@ export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
  *
  * @param options - image shape, filters, dense units, latent size, activation and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link VAE}
+ * @throws {@link ConfigError} for a bad option, `null` included, or sizes whose weights would exceed 2^31 − 1 values
  *
  * @example
  * ```ts
@@ -253,21 +338,21 @@ export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
  */
 export function convDecoder(options: ConvVaeOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder', 'ConvVaeOptions');
-  const { filters, denseUnits, inner, channels } = convShapes(options);
+  const { filters, denseUnits, inner, channels } = convShapes(options, latentDim, true);
   const reversed = [...filters].reverse();
   const first = reversed[0] ?? 1;
-  const model = tfl.sequential({ name: prefix });
-  model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-  model.add(seededDense(denseUnits, seeds, `${prefix}_dense`));
-  model.add(activationLayer(activation, `${prefix}_act`));
-  model.add(seededDense(inner[0] * inner[1] * first, seeds, `${prefix}_project`));
-  model.add(activationLayer(activation, `${prefix}_projectact`));
-  // [batch, h/2^k, w/2^k, f], k = filters.length
-  model.add(tfl.layers.reshape({ targetShape: [inner[0], inner[1], first], name: `${prefix}_reshape` }));
-  reversed.forEach((f, i) => {
-    model.add(seededConv('conv2dTranspose', f, 2, seeds, `${prefix}_deconv${i}`)); // doubles height and width
-    model.add(activationLayer(activation, `${prefix}_deconvact${i}`));
+  return buildSequential(prefix, (model) => {
+    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+    model.add(seededDense(denseUnits, seeds, `${prefix}_dense`));
+    model.add(activationLayer(activation, `${prefix}_act`));
+    model.add(seededDense(inner[0] * inner[1] * first, seeds, `${prefix}_project`));
+    model.add(activationLayer(activation, `${prefix}_projectact`));
+    // [batch, h/2^k, w/2^k, f], k = filters.length
+    model.add(tfl.layers.reshape({ targetShape: [inner[0], inner[1], first], name: `${prefix}_reshape` }));
+    reversed.forEach((f, i) => {
+      model.add(seededConv('conv2dTranspose', f, 2, seeds, `${prefix}_deconv${i}`)); // doubles height and width
+      model.add(activationLayer(activation, `${prefix}_deconvact${i}`));
+    });
+    model.add(seededConv('conv2d', channels, 1, seeds, `${prefix}_out`)); // [batch, h, w, channels]
   });
-  model.add(seededConv('conv2d', channels, 1, seeds, `${prefix}_out`)); // [batch, h, w, channels]
-  return model;
 }

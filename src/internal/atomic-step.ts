@@ -1,12 +1,12 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteError, StepError, ValueError } from '../errors';
 import { closeAbandonedTape } from './engine';
-import { firstNonFinite } from './finite-check';
+import { firstNonFinite, StateCheck, type StateProbes, type TrainedPart } from './finite-check';
 import { Rollback, type Counter } from './rollback';
 
 /**
- * What a model does when a training step produces NaN or ±Infinity (in a loss, a gradient or an updated weight). In
- * every case the step is rolled back first, so no such value reaches a weight or an optimizer slot:
+ * What a model does when a training step produces NaN or ±Infinity (in a loss, an updated weight or an optimizer
+ * slot). In every case the step is rolled back first, so no such value reaches a weight or an optimizer slot:
  * - `'throw'`: the step rejects with a {@link NonFiniteError} naming the step and the offending part;
  * - `'skip'`: the step is dropped and training goes on with the next batch;
  * - `'stop'`: the step rejects with a {@link NonFiniteError} whose `stopTraining` is `true`, which a {@link Trainer}
@@ -27,11 +27,16 @@ export interface StepParts {
   /** Every variable the step may write: all weights of the networks, trainable or not (batch-norm statistics). */
   readonly variables: readonly tf.Variable[];
   readonly optimizers: readonly tf.Optimizer[];
+  /** Each optimizer with the weights it trains (a subset of `variables`). */
+  readonly trained: readonly TrainedPart[];
   /** JavaScript state the step advances: seed streams, dropout mask counts, step counters. */
   readonly counters: readonly Counter[];
 }
 
-/** The synchronous tensor work of a step: its log values followed by one finiteness probe per named part. */
+/**
+ * The synchronous tensor work of a step: its log values followed by one finiteness probe per named part (the losses;
+ * the step adds probes of everything it wrote).
+ */
 export interface StepOutput {
   readonly values: tf.Tensor1D;
   readonly probeNames: readonly string[];
@@ -50,9 +55,15 @@ export interface StepValues {
  */
 export class AtomicStep {
   private running = false;
+  private readonly check = new StateCheck();
 
   /** @param model - the model's kind, for messages: `GAN`, `VAE` */
   constructor(private readonly model: string) {}
+
+  /** Call after the model's state was restored: what the finiteness check had verified no longer holds. */
+  stateRestored(): void {
+    this.check.forget();
+  }
 
   /** Whether a step is in progress (between its validation and its read-back). */
   get busy(): boolean {
@@ -78,23 +89,40 @@ export class AtomicStep {
       const rollback = new Rollback(parts.variables, parts.optimizers, parts.counters);
       let phase = 'start';
       let output: StepOutput | undefined;
+      let all: tf.Tensor1D | undefined;
+      let state: StateProbes | undefined;
       let values: Float32Array;
       try {
         output = body((name) => {
           phase = name;
         });
+        phase = 'checking the updated state';
+        const written = output.values;
+        const trained = new Set(parts.trained.flatMap((p) => p.variables));
+        all = tf.tidy(() => {
+          state = this.check.probe(
+            parts.trained,
+            parts.variables.filter((v) => !trained.has(v)),
+          );
+          return tf.concat([written, state.probes]);
+        });
         phase = 'reading the results';
-        values = (await output.values.data()) as Float32Array;
+        values = (await all.data()) as Float32Array;
       } catch (e) {
         closeAbandonedTape();
         rollback.restore();
         throw new StepError(phase, e);
       } finally {
         output?.values.dispose();
+        all?.dispose();
       }
-      const names = output.probeNames;
-      const bad = firstNonFinite(values, names, values.length - names.length);
+      // The written state is named first: a non-finite weight, not the later losses it made non-finite.
+      const { names, extra } = state!;
+      const stateAt = values.length - extra - names.length;
+      const losses = output.probeNames;
+      const bad = firstNonFinite(values, names, stateAt) ?? firstNonFinite(values, losses, stateAt - losses.length);
       if (bad === undefined) {
+        state!.settle(values.subarray(values.length - extra));
         rollback.release();
         return { values, skipped: false };
       }

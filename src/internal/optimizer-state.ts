@@ -91,6 +91,42 @@ export function inOrder(
   return variables.map((v) => ({ name: v.name, tensor: grads[v.name]! }));
 }
 
+/*
+ * Slots whose finiteness follows from the updated weights', in tfjs's own optimizer classes (a subclass may update
+ * otherwise, so it gets every slot probed). Each is a running average or maximum of the gradient, or a momentum the
+ * weight update adds in whole: a non-finite value there comes from a non-finite gradient or makes the update
+ * non-finite, and either way the weight it feeds is non-finite too (NaN, ∞ − ∞, ∞/∞ and 0·∞ all reach it). Second
+ * moments are left in: a finite gradient whose square overflows float32 leaves them at Infinity while the weight
+ * update, divided by that Infinity, stays finite.
+ */
+const IMPLIED_SLOTS = new Map<object, readonly string[]>([
+  [tf.AdamOptimizer.prototype, ['accumulatedFirstMoment']],
+  [tf.AdamaxOptimizer.prototype, ['accumulatedFirstMoment', 'accumulatedWeightedInfNorm']],
+  [tf.MomentumOptimizer.prototype, ['accumulations']],
+  [tf.RMSPropOptimizer.prototype, ['accumulatedMoments', 'accumulatedMeanGrads']],
+]);
+
+/**
+ * The optimizer state a step's finiteness check reads: its scalar variables, and the slots not implied by the weights
+ * (see IMPLIED_SLOTS), each with a name for messages.
+ */
+export function probedOptimizerState(optimizer: tf.Optimizer): { name: string; variable: tf.Variable }[] {
+  const implied = IMPLIED_SLOTS.get(Object.getPrototypeOf(optimizer) as object) ?? [];
+  const state = scalarVariables(optimizer).map(([field, variable]) => ({ name: `optimizer ${field}`, variable }));
+  for (const [field, slots] of slotLists(optimizer)) {
+    if (implied.includes(field)) continue;
+    for (const slot of slots) {
+      if (slot != null) state.push({ name: `optimizer slot ${slot.originalName} (${field})`, variable: slot.variable });
+    }
+  }
+  return state;
+}
+
+/** Every slot variable the optimizer holds, in field then list order. */
+export function slotVariables(optimizer: tf.Optimizer): tf.Variable[] {
+  return slotLists(optimizer).flatMap(([, slots]) => slots.flatMap((s) => (s == null ? [] : [s.variable])));
+}
+
 /** Whether the optimizer's state variables are still alive (a disposed optimizer has freed them). */
 export function optimizerIsLive(optimizer: tf.Optimizer): boolean {
   if (scalarVariables(optimizer).some(([, v]) => v.isDisposed)) return false;
@@ -149,8 +185,10 @@ export interface OptimizerState {
 
 /** Checks that `saved` has the fields of an {@link OptimizerState}, before any of them is read. */
 function checkOptimizerShape(saved: unknown, path: string): OptimizerState {
-  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isRecord(saved)) throw new StateError(path, 'a saved optimizer { className, iterations, scalars, slots }', describe(saved));
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isRecord(saved))
+    throw new StateError(path, 'a saved optimizer { className, iterations, scalars, slots }', describe(saved));
   if (!isRecord(saved['scalars'])) throw new StateError(`${path}.scalars`, 'an object', describe(saved['scalars']));
   const slots = saved['slots'];
   if (!isRecord(slots)) throw new StateError(`${path}.slots`, 'an object', describe(slots));

@@ -283,11 +283,11 @@ function recordingKernels<T>(f: () => T, into: Set<string>): T {
 /**
  * Checks once, before the first training step with {@link wassersteinGradientPenalty} or {@link r1Penalty}, that
  * tfjs can differentiate the critic twice, correctly, on the current backend. It takes the weight gradient of an
- * R1-style penalty on one example and discards it (no variable is written; a critic without variables passes), and
- * it looks at the kernels the critic ran. tfjs's own errors ("gradient function not found for Greater", "Kernel
- * 'Conv2DBackpropFilter' not registered") would surface mid-step, and some ops (tanh, sigmoid, exp, elu, softmax)
- * give a wrong second derivative with no error at all; this turns each case into a {@link ConfigError} that names
- * the op (or the missing kernel) and what to use instead.
+ * R1-style penalty on one example and discards it (no variable is written; a critic without trainable variables
+ * passes), and it looks at the kernels the critic ran. tfjs's own errors ("gradient function not found for Greater",
+ * "Kernel 'Conv2DBackpropFilter' not registered") would surface mid-step, and some ops (tanh, sigmoid, exp, elu,
+ * softmax) give a wrong second derivative with no error at all; this turns each case into a {@link ConfigError} that
+ * names the op (or the missing kernel) and what to use instead.
  *
  * The critic is called once (on the first example of `sampleInput`), so layers with state that changes per call
  * (batch normalisation's moving statistics in training mode, seeded dropout's draw count) see one extra call.
@@ -327,8 +327,11 @@ export function checkSecondDerivative(
       try {
         tf.variableGrads(penalty, variables === undefined ? undefined : [...variables]);
       } catch (e) {
-        // A critic without variables has nothing a penalty could train.
-        if (!(e instanceof Error && /Cannot find a connection between any variable/.test(e.message))) throw e;
+        // A critic without (trainable) variables has nothing a penalty could train; tfjs says so in one of two ways,
+        // the second when no trainable variable exists at all.
+        const nothingToTrain =
+          /Cannot find a connection between any variable|expects at least one of the input variables to be trainable/;
+        if (!(e instanceof Error && nothingToTrain.test(e.message))) throw e;
       }
     });
   } catch (e) {

@@ -15,13 +15,21 @@ import {
 
 const ELBO_OPTIONS = ['reduction', 'beta', 'likelihood', 'decoderLogVar', 'includeConstant'];
 
+/** 2^−126, the smallest normal float32; a smaller β counts as 0. */
+const FLOAT32_MIN_NORMAL = 2 ** -126;
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** The likelihood p(x|z) of a VAE's decoder: Bernoulli over logits, or Gaussian around a mean. */
 export type LikelihoodKind = 'bernoulli' | 'gaussian';
 
 /** Options of {@link negativeElbo}. */
 export interface NegativeElboOptions<R extends Reduction = Reduction> extends VaeLossOptions<R> {
   /**
-   * Weight β of the KL term (Higgins et al., 2017); β = 1 is the ELBO itself.
+   * Weight β of the KL term (Higgins et al., 2017); β = 1 is the ELBO itself. β = 0 drops the KL term (the loss is
+   * the reconstruction alone, even where the KL overflows), and so does any β below float32's normal range
+   * (< 2^−126 ≈ 1.18e-38): its product with the KL's gradient would underflow to 0 · ∞ = NaN. At most float32's
+   * largest number, about 3.4e38.
    * @defaultValue `1`
    */
   readonly beta?: number;
@@ -124,7 +132,8 @@ export function negativeElbo<R extends Reduction = 'mean'>(
 ): ElboParts<LossResult<R>> {
   assertLossOptions(options, ELBO_OPTIONS, 'NegativeElboOptions');
   const beta = options.beta ?? 1;
-  assertNumberInRange(beta, 'options.beta', 0, Number.MAX_VALUE);
+  // Finite in float32, where the KL is multiplied by it (∞ · a KL of 0 is NaN).
+  assertNumberInRange(beta, 'options.beta', 0, FLOAT32_MAX);
   const likelihood = options.likelihood ?? 'bernoulli';
   if (likelihood !== 'bernoulli' && likelihood !== 'gaussian') {
     throw new ConfigError('options.likelihood', "'bernoulli' or 'gaussian'", describe(likelihood));
@@ -155,12 +164,13 @@ export function negativeElbo<R extends Reduction = 'mean'>(
           });
     const kl = gaussianKlDivergence(mean, logVar, { reduction });
     // β = 0 (a warm-up's first step) drops the KL term rather than multiplying it: an overflowing KL times 0 is NaN.
+    // A β below float32's normal range goes the same way: β·½ underflows to 0 inside the KL's gradient.
     const loss =
       beta === 1
         ? tf.add(reconstruction, kl)
-        : Math.fround(beta) === 0
-          ? tf.clone(reconstruction)
-          : tf.add(reconstruction, tf.mul(kl, beta));
+        : beta < FLOAT32_MIN_NORMAL
+        ? tf.clone(reconstruction)
+        : tf.add(reconstruction, tf.mul(kl, beta));
     return { loss, reconstruction, kl };
   }) as unknown as ElboParts<LossResult<R>>;
 }

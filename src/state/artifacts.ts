@@ -62,7 +62,13 @@ export function stateToArtifacts(tree: unknown): io.ModelArtifacts {
   const data = new Uint8Array(bytes);
   for (const { array, byteOffset } of arrays) writeLittleEndian(array, data, byteOffset);
   return {
-    modelTopology: { format: FORMAT, formatVersion: VERSION, tree: node, weightDataBytes: bytes, weightDataCrc32: crc32(data) },
+    modelTopology: {
+      format: FORMAT,
+      formatVersion: VERSION,
+      tree: node,
+      weightDataBytes: bytes,
+      weightDataCrc32: crc32(data),
+    },
     format: FORMAT,
     generatedBy: 'tfjs-generative',
     convertedBy: null,
@@ -125,7 +131,7 @@ export function stateFromArtifacts(artifacts: io.ModelArtifacts): StateTree {
       throw new StateError(
         path,
         `the index of a weight spec that describes a ${kind}`,
-        spec === undefined ? `weight ${describe(index)} of ${specs.length}` : `weight ${index} ${JSON.stringify(spec)}`,
+        spec === undefined ? `weight ${describe(index)} of ${specs.length}` : `weight ${index} ${printSpec(spec)}`,
       );
     }
     return readLittleEndian(kind, data, offsets[index as number]!, length);
@@ -185,10 +191,24 @@ function readSpecs(specs: unknown): readonly Spec[] {
       s.shape.every(isIndex) &&
       (s.dtype === 'float32' || s.dtype === 'int32');
     if (!ok) {
-      throw new StateError(`artifacts.weightSpecs[${i}]`, 'a float32 or int32 weight spec', JSON.stringify(spec) ?? 'undefined');
+      throw new StateError(`artifacts.weightSpecs[${i}]`, 'a float32 or int32 weight spec', printSpec(spec));
     }
   });
   return specs as Spec[];
+}
+
+/**
+ * A weight spec as JSON for an error message. A corrupt store may hold what JSON cannot print (a bigint, a cycle, a
+ * getter that throws), and printing it must not replace the StateError with a TypeError.
+ */
+function printSpec(spec: unknown): string {
+  try {
+    const text = JSON.stringify(spec, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+    if (typeof text === 'string') return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    // Described below instead.
+  }
+  return describe(spec);
 }
 
 function specByteLength(spec: Spec): number {

@@ -5,6 +5,7 @@ import {
   SafeLeakyReLU,
   checkSecondDerivative,
   isConfigError,
+  isShapeError,
   r1Penalty,
   registerActivationLayers,
   safeLeakyRelu,
@@ -73,6 +74,29 @@ describeEachBackend('safeLeakyRelu', () => {
     expect(isConfigError(caught(() => safeLeakyRelu(x, NaN)))).toBe(true);
     expect(caught(() => new SafeLeakyReLU({ alpha: '0.2' as unknown as number })).argument).toBe('args.alpha');
     x.dispose();
+  });
+
+  it('reads int32 and bool as float32, as tf.leakyRelu does, and refuses strings and complex64 (fuzz finding F24)', async () => {
+    for (const dtype of ['int32', 'bool'] as const) {
+      // The reference is tf.leakyRelu of the float32 copy: it casts by itself on cpu, but wasm has no bool kernel.
+      const x = tf.tensor1d([-2, 0, 3], dtype);
+      const floats = tf.cast(x, 'float32');
+      const [ours, theirs] = [safeLeakyRelu(x, 0.2), tf.leakyRelu(floats, 0.2)];
+      expect(ours.dtype).toBe('float32');
+      expect([...(await ours.data())]).toEqual([...(await theirs.data())]);
+      tf.dispose([x, floats, ours, theirs]);
+    }
+    const before = tf.memory().numTensors;
+    const made = [() => tf.tensor(['a'], [1], 'string')];
+    if (tf.getBackend() === 'cpu') made.push(() => tf.complex([1], [1])); // (wasm has no complex64 tensors)
+    for (const make of made) {
+      const x = make();
+      const e = caught(() => safeLeakyRelu(x));
+      x.dispose();
+      expect(isShapeError(e), String(e)).toBe(true);
+      expect(e.argument).toBe('x');
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -40,10 +40,17 @@ describe('GAN dataRange', () => {
     expect(resolved).not.toBe(range);
   });
 
-  it.each([[[1, 0]], [[0, 0]], [[0, NaN]], [[-Infinity, 1]], [[0, 1, 2]], [[0]], ['all'], [{ min: 0, max: 1 }], [['0', 1]]])(
-    'rejects %j',
-    (range) => expectConfigError(() => gan({ dataRange: range }), 'config.dataRange'),
-  );
+  it.each([
+    [[1, 0]],
+    [[0, 0]],
+    [[0, NaN]],
+    [[-Infinity, 1]],
+    [[0, 1, 2]],
+    [[0]],
+    ['all'],
+    [{ min: 0, max: 1 }],
+    [['0', 1]],
+  ])('rejects %j', (range) => expectConfigError(() => gan({ dataRange: range }), 'config.dataRange'));
 });
 
 describe('nested option objects reject unknown keys', () => {
@@ -91,6 +98,11 @@ describe('optimizer hyper-parameters', () => {
     ['adadelta ρ 1.5', () => tf.train.adadelta(1e-3, 1.5), 'rho'],
     ['adagrad accumulator -1', () => tf.train.adagrad(1e-3, -1), 'initialAccumulatorValue'],
     ['sgd(NaN)', () => tf.train.sgd(NaN), 'learningRate'],
+    // Finite in float64, Infinity in float32, where the update runs (fuzz finding F23).
+    ['sgd(1e39)', () => tf.train.sgd(1e39), 'learningRate'],
+    ['adam(Number.MAX_VALUE)', () => tf.train.adam(Number.MAX_VALUE), 'learningRate'],
+    ['rmsprop momentum 1e39', () => tf.train.rmsprop(1e-3, 0.9, 1e39), 'momentum'],
+    ['adagrad accumulator 1e39', () => tf.train.adagrad(1e-3, 1e39), 'initialAccumulatorValue'],
   ];
 
   it.each(cases)('%s is a ConfigError naming the field', (_, make, field) => {
@@ -123,10 +135,18 @@ describe('optimizer hyper-parameters', () => {
   it('rejects what is not an optimizer', () => {
     expectConfigError(() => gan({ generatorOptimizer: { minimize: () => null } }), 'config.generatorOptimizer');
     expectConfigError(() => vae({ optimizer: 'adam' }), 'config.optimizer');
+    // tfjs's own instanceof check reads .minimize, which null does not have (fuzz finding F21).
+    expectConfigError(() => gan({ discriminatorOptimizer: null }), 'config.discriminatorOptimizer');
+    expectConfigError(() => vae({ optimizer: null }), 'config.optimizer');
   });
 });
 
 describe('other fields', () => {
+  it('rejects a β that is not a number >= 0 finite in float32', () => {
+    for (const beta of [-1, NaN, Infinity, 1e39, '1']) expectConfigError(() => vae({ beta }), 'config.beta');
+    expect(vae({ beta: 3e38 }).beta).toBe(3e38);
+  });
+
   it('rejects a dataShape that is not a non-empty array', () => {
     expectConfigError(() => gan({ dataShape: 784 }), 'config.dataShape');
     expectConfigError(() => gan({ dataShape: [] }), 'config.dataShape');
@@ -134,7 +154,11 @@ describe('other fields', () => {
   });
 
   it('never modifies the caller’s config', () => {
-    const config = Object.freeze({ seed: 3, steps: Object.freeze({ discriminator: 2 }), dataRange: Object.freeze([0, 1] as const) });
+    const config = Object.freeze({
+      seed: 3,
+      steps: Object.freeze({ discriminator: 2 }),
+      dataRange: Object.freeze([0, 1] as const),
+    });
     expect(gan(config).discriminatorSteps).toBe(2);
     expect(config).toEqual({ seed: 3, steps: { discriminator: 2 }, dataRange: [0, 1] });
   });

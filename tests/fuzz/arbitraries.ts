@@ -416,10 +416,7 @@ function sameBytes(a: Uint8Array | string, b: Uint8Array | string): boolean {
 export const KNOWN_UNTYPED: readonly {
   readonly id: string;
   readonly matches: (e: unknown, label: string) => boolean;
-}[] = [
-  // F9b: a factory weight whose element count (a product of sizes) cannot be allocated.
-  { id: 'F9b', matches: (e) => e instanceof RangeError && /Invalid typed array length/.test(e.message) },
-];
+}[] = [];
 
 /**
  * Open findings whose typed error comes with a leak or a tape left behind: the probe skips those two checks for an

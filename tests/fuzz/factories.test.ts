@@ -137,17 +137,12 @@ describe('architecture factories', () => {
         const baseline = tf.memory().numTensors;
         let model: tfl.LayersModel | undefined;
         try {
-          const { error, known } = await probe(
+          const { error } = await probe(
             () => {
               model = FACTORIES[name]!.make(o);
             },
             { label: name, arguments: ['options'], retained: 'any' },
           );
-          if (known !== undefined) {
-            // An open finding (F9b), which also leaks what was built before the failure: each run counts from its own
-            // baseline, so the leak does not spill into the next one.
-            return;
-          }
           if (error !== undefined) {
             expect(tf.memory().numTensors, `${name} left tensors behind after throwing`).toBe(baseline);
             return;

@@ -210,6 +210,15 @@ describeEachTrainingBackend('checkSecondDerivative', () => {
     tf.dispose([input, ...variables]);
   });
 
+  it('passes a critic whose variables are all frozen, as one without variables (fuzz finding F30)', async () => {
+    const frozen = tf.variable(tf.ones([6, 1]), false);
+    const input = tf.ones([2, 6]);
+    const critic = (v: tf.Tensor) => tf.matMul(v, frozen);
+    // tfjs's variableGrads refuses a list with no trainable variable (and so does the engine's, when none exists).
+    await expectNoLeak(() => checkSecondDerivative(critic, input, { variables: [frozen] }));
+    tf.dispose([frozen, input]);
+  });
+
   it('names the op and the replacement when tfjs cannot differentiate the critic twice, or would do it wrong', () => {
     const w = tf.variable(tf.ones([3, 1]));
     const w2 = tf.variable(tf.ones([1, 1]));

@@ -15,11 +15,26 @@ import { expectTensorClose, valueAndGrads } from '../helpers/tensors';
 import { caught } from '../helpers/errors';
 
 // Hand-derived in float64 (the derivations are in the comments). Two examples, three pixels, two latent dimensions.
-const TARGETS = [[1, 0, 0.5], [0, 1, 1]];
-const LOGITS = [[2, -1, 0], [3, 0.5, -4]];
-const MEANS = [[0.5, 0, 0], [0, 0, 1]];
-const Z_MEAN = [[0, 1], [-2, 0.5]];
-const Z_LOGVAR = [[0, -1], [1, 0.2]];
+const TARGETS = [
+  [1, 0, 0.5],
+  [0, 1, 1],
+];
+const LOGITS = [
+  [2, -1, 0],
+  [3, 0.5, -4],
+];
+const MEANS = [
+  [0.5, 0, 0],
+  [0, 0, 1],
+];
+const Z_MEAN = [
+  [0, 1],
+  [-2, 0.5],
+];
+const Z_LOGVAR = [
+  [0, -1],
+  [1, 0.2],
+];
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 const targets = () => tf.tensor2d(TARGETS);
@@ -38,7 +53,6 @@ const GAUSSIAN = [0.25 + 3 * HALF_LOG_2PI, 0.5 + 3 * HALF_LOG_2PI];
 
 const mean2 = (v: number[]) => (v[0]! + v[1]!) / 2;
 
-
 function expectAllClose(actual: number[], expected: number[], digits = 5): void {
   expect(actual).toHaveLength(expected.length);
   actual.forEach((a, i) => expect(a, `element ${i}`).toBeCloseTo(expected[i]!, digits));
@@ -55,27 +69,40 @@ describeEachBackend('VAE losses: golden values', () => {
   });
 
   it('gaussianKlDivergence is 0 exactly at the prior, whatever the batch', async () => {
-    await expectTensorClose(gaussianKlDivergence(tf.zeros([5, 3]), tf.zeros([5, 3]), { reduction: 'none' }), [0, 0, 0, 0, 0]);
+    await expectTensorClose(
+      gaussianKlDivergence(tf.zeros([5, 3]), tf.zeros([5, 3]), { reduction: 'none' }),
+      [0, 0, 0, 0, 0],
+    );
   });
 
   it('bernoulliReconstructionLoss: Σ sigmoid cross-entropy per example, gradient (σ(x) − t) / batch', async () => {
     await expectTensorClose(bernoulliReconstructionLoss(targets(), logits(), { reduction: 'none' }), BERNOULLI);
     const { value, grads } = await valueAndGrads((t, l) => bernoulliReconstructionLoss(t!, l!), targets(), logits());
     expect(value).toBeCloseTo(mean2(BERNOULLI), 5);
-    expectAllClose(grads[1]!, [
-      -0.05960146101105884, 0.13447071068499755, 0, 0.4762870634112167, -0.1887703343990727, -0.4910068950189542,
-    ]);
+    expectAllClose(
+      grads[1]!,
+      [-0.05960146101105884, 0.13447071068499755, 0, 0.4762870634112167, -0.1887703343990727, -0.4910068950189542],
+    );
   });
 
   it('gaussianReconstructionLoss: ½·Σ[(x − μ)²/σ² + log σ² + log 2π], with and without the constant', async () => {
     await expectTensorClose(gaussianReconstructionLoss(targets(), means(), { reduction: 'none' }), GAUSSIAN);
     // Without the constant and σ² = 1 it is half the summed squared error.
-    await expectTensorClose(gaussianReconstructionLoss(targets(), means(), { includeConstant: false }), (0.25 + 0.5) / 2);
+    await expectTensorClose(
+      gaussianReconstructionLoss(targets(), means(), { includeConstant: false }),
+      (0.25 + 0.5) / 2,
+    );
     // A fixed σ² = 0.25: ½·Σ(4·(x − μ)² + log 0.25).
     const quarter = mean2([2 * 0.5 + 1.5 * Math.log(0.25), 2 * 1 + 1.5 * Math.log(0.25)]);
-    await expectTensorClose(gaussianReconstructionLoss(targets(), means(), { logVar: Math.log(0.25), includeConstant: false }), quarter);
+    await expectTensorClose(
+      gaussianReconstructionLoss(targets(), means(), { logVar: Math.log(0.25), includeConstant: false }),
+      quarter,
+    );
     // A per-dimension log σ² tensor [0, −1, 1] broadcasts over the batch.
-    const perDim = gaussianReconstructionLoss(targets(), means(), { logVar: tf.tensor1d([0, -1, 1]), reduction: 'none' });
+    const perDim = gaussianReconstructionLoss(targets(), means(), {
+      logVar: tf.tensor1d([0, -1, 1]),
+      reduction: 'none',
+    });
     await expectTensorClose(perDim, [2.9278005297604484, 4.115956513843541]);
     const { grads } = await valueAndGrads((t, m) => gaussianReconstructionLoss(t!, m!), targets(), means());
     expectAllClose(grads[1]!, [-0.25, 0, -0.25, 0, -0.5, 0]); // (μ − x) / batch
@@ -99,9 +126,17 @@ describeEachBackend('VAE losses: golden values', () => {
 
 describe('the values printed in the TSDoc examples', () => {
   it('hold', async () => {
-    await expectTensorClose(bernoulliReconstructionLoss(targets(), logits(), { reduction: 'none' }), [1.1333, 7.5408], 1e-4);
+    await expectTensorClose(
+      bernoulliReconstructionLoss(targets(), logits(), { reduction: 'none' }),
+      [1.1333, 7.5408],
+      1e-4,
+    );
     await expectTensorClose(bernoulliReconstructionLoss(targets(), logits()), 4.3371, 1e-4);
-    await expectTensorClose(gaussianReconstructionLoss(targets(), means(), { reduction: 'none' }), [3.0068, 3.2568], 1e-4);
+    await expectTensorClose(
+      gaussianReconstructionLoss(targets(), means(), { reduction: 'none' }),
+      [3.0068, 3.2568],
+      1e-4,
+    );
     await expectTensorClose(
       gaussianReconstructionLoss(targets(), means(), { logVar: Math.log(0.25), includeConstant: false }),
       -0.5794,
@@ -116,7 +151,10 @@ describe('the values printed in the TSDoc examples', () => {
 describeEachBackend('VAE losses at extreme inputs', () => {
   it('the Bernoulli term stays finite with bounded gradients at logits ±1e4 and ±100', async () => {
     const t = tf.tensor2d([[0, 1, 1, 0.5]]);
-    const { value, grads } = await valueAndGrads((x) => bernoulliReconstructionLoss(t, x!), tf.tensor2d([[1e4, -1e4, 100, -100]]));
+    const { value, grads } = await valueAndGrads(
+      (x) => bernoulliReconstructionLoss(t, x!),
+      tf.tensor2d([[1e4, -1e4, 100, -100]]),
+    );
     // softplus(1e4) = 1e4; softplus(−1e4) + 1e4 = 1e4; softplus(100) − 100 = 0; softplus(−100) + 50 = 50.
     expect(value).toBeCloseTo(20050, 0);
     expectAllClose(grads[0]!, [1, -1, 0, -0.5]);
@@ -160,7 +198,10 @@ describe('VAE loss invariants', () => {
   it("'sum' is batch × 'mean' and 'none' has shape [batch]", async () => {
     const none = gaussianReconstructionLoss(targets(), means(), { reduction: 'none' });
     expect(none.shape).toEqual([2]);
-    await expectTensorClose(gaussianReconstructionLoss(targets(), means(), { reduction: 'sum' }), GAUSSIAN[0]! + GAUSSIAN[1]!);
+    await expectTensorClose(
+      gaussianReconstructionLoss(targets(), means(), { reduction: 'sum' }),
+      GAUSSIAN[0]! + GAUSSIAN[1]!,
+    );
   });
 
   it('is leak-free and leaves the caller’s tensors alone', async () => {
@@ -172,6 +213,26 @@ describe('VAE loss invariants', () => {
     expect([t, l, m, v].every((x) => !x.isDisposed)).toBe(true);
     expect(await t.array()).toEqual(TARGETS);
     tf.dispose([t, l, m, v]);
+  });
+});
+
+describe('negativeElbo with a β below float32’s normal range (fuzz finding F28)', () => {
+  it('drops the KL term as β = 0 does: the loss is the reconstruction, no NaN in value or gradient', async () => {
+    const [t, o, m] = [tf.tensor2d([[0.3]]), tf.tensor2d([[1.5]]), tf.tensor2d([[0.2, -0.4]])];
+    const logVar = tf.fill([1, 2], 1000); // the KL overflows
+    for (const beta of [9.73e-46, 1.5e-45, 1e-40, 1.1e-38]) {
+      const options = { beta, likelihood: 'gaussian', decoderLogVar: 1000, reduction: 'sum' } as const;
+      const { loss, reconstruction, kl } = negativeElbo(t, o, m, logVar, options);
+      expect(await loss.data()).toEqual(await reconstruction.data());
+      // (+ 0·Σx: with the KL dropped the loss does not depend on logVar, and tf.grad refuses such a function.)
+      const g = tf.grad((x: tf.Tensor) => tf.add(negativeElbo(t, o, m, x, options).loss, tf.mul(tf.sum(x), 0)))(logVar);
+      expect([...(await g.data())].some(Number.isNaN)).toBe(false);
+      tf.dispose([loss, reconstruction, kl, g]);
+    }
+    // The smallest normal β is used as given: +Infinity, honestly.
+    const { loss } = negativeElbo(t, o, m, logVar, { beta: 2 ** -126, likelihood: 'gaussian', decoderLogVar: 1000 });
+    expect(await loss.data()).toEqual(new Float32Array([Infinity]));
+    tf.dispose([t, o, m, logVar, loss]);
   });
 });
 
@@ -188,6 +249,7 @@ describe('VAE losses: bad input', () => {
       [() => gaussianReconstructionLoss(t, l, { logVar: tf.zeros([4]) }), 'options.logVar', isShapeError],
       [() => gaussianReconstructionLoss(t, l, { logVar: NaN }), 'options.logVar', isValueError],
       [() => negativeElbo(t, l, m, v, { beta: -1 }), 'options.beta', isConfigError],
+      [() => negativeElbo(t, l, m, v, { beta: 1e39 }), 'options.beta', isConfigError], // Infinity in float32
       [() => negativeElbo(t, l, m, v, { decoderLogVar: 0 }), 'options.decoderLogVar', isConfigError],
       [() => negativeElbo(t, l, m, v, { likelihood: 'poisson' as 'gaussian' }), 'options.likelihood', isConfigError],
       [() => negativeElbo(t, l, tf.zeros([3, 2]), tf.zeros([3, 2])), 'mean', isShapeError],

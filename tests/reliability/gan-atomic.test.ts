@@ -143,7 +143,7 @@ describeEachBackend('GAN steps are all or nothing', () => {
     );
   });
 
-  it('a finite loss with a non-finite gradient is refused, naming the variable', async () => {
+  it('a finite loss with a non-finite gradient is refused, naming the weight it would have reached', async () => {
     // √0 has an infinite derivative: the loss is 0 but its gradient is not finite.
     const sqrtOfZero = (r: tf.Tensor, f: tf.Tensor) =>
       tf.add(minimaxDiscriminatorLoss(r, f), tf.sum(tf.sqrt(tf.sub(r, r))));
@@ -151,7 +151,34 @@ describeEachBackend('GAN steps are all or nothing', () => {
       (fault) => withD(failingD(fault, sqrtOfZero, 1)),
       (e) => {
         expect(isNonFiniteError(e)).toBe(true);
-        expect((e as { argument: string }).argument).toMatch(/^discriminator update 1 of 3: gradient of /);
+        expect((e as { argument: string }).argument).toMatch(/^weight /);
+      },
+    );
+  });
+
+  it('a finite gradient whose square overflows float32 is refused, naming the second moment it would fill with Infinity', async () => {
+    // Gradients near 1e20 are finite, their squares are not: Adam's update divides by √∞ and leaves the weights finite.
+    const huge = (r: tf.Tensor, f: tf.Tensor) => tf.add(minimaxDiscriminatorLoss(r, f), tf.mul(tf.mean(r), 1e20));
+    await expectRolledBack(
+      (fault) => withD(failingD(fault, huge, 1)),
+      (e) => {
+        expect(isNonFiniteError(e)).toBe(true);
+        expect((e as { argument: string }).argument).toMatch(/^optimizer slot \S+\/v \(accumulatedSecondMoment\)$/);
+      },
+    );
+  });
+
+  it('an update that overflows a weight is refused though the loss and every gradient are finite', async () => {
+    // SGD at 100 on a loss scaled by 1e-3 trains gently, until a finite gradient near 1e37 meets that learning rate.
+    const d = (fault: Fault) => (r: tf.Tensor, f: tf.Tensor) =>
+      (fault.on
+        ? tf.add(minimaxDiscriminatorLoss(r, f), tf.mul(tf.mean(r), 1e37))
+        : tf.mul(minimaxDiscriminatorLoss(r, f), 1e-3)) as tf.Scalar;
+    await expectRolledBack(
+      (fault) => ({ ...withD(d(fault)), discriminatorOptimizer: tf.train.sgd(100) }),
+      (e) => {
+        expect(isNonFiniteError(e)).toBe(true);
+        expect((e as { argument: string }).argument).toMatch(/^weight /);
       },
     );
   });
@@ -171,7 +198,10 @@ describeEachBackend('GAN steps are all or nothing', () => {
 
   it("'skip' resolves with skipped: 1, keeps every weight and optimizer slot, and draws fresh noise next", async () => {
     const fault = { on: false };
-    const model = gan({ nonFinite: 'skip', ...withG(failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN))) });
+    const model = gan({
+      nonFinite: 'skip',
+      ...withG(failingG(fault, (f) => tf.add(nonSaturatingGeneratorLoss(f), NaN))),
+    });
     const batch = tinyBatch();
     expect((await model.trainStep(batch)).skipped).toBe(0);
     const before = await model.getState();

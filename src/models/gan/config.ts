@@ -51,15 +51,17 @@ export interface GANConfig {
   readonly seed?: number;
   /**
    * Optimizer of the generator; the GAN owns it and disposes it. Its hyper-parameters are checked at construction
-   * (finite, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError}
-   * naming `config.generatorOptimizer.learningRate`.
+   * (finite in float32, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` or
+   * `tf.train.sgd(1e39)` (Infinity in float32) is a {@link ConfigError} naming
+   * `config.generatorOptimizer.learningRate`.
    * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly generatorOptimizer?: tf.Optimizer;
   /**
    * Optimizer of the discriminator; the GAN owns it and disposes it. Its hyper-parameters are checked at construction
-   * (finite, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError}
-   * naming `config.discriminatorOptimizer.learningRate`.
+   * (finite in float32, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` or
+   * `tf.train.sgd(1e39)` (Infinity in float32) is a {@link ConfigError} naming
+   * `config.discriminatorOptimizer.learningRate`.
    * @defaultValue `tf.train.adam(2e-4, 0.5, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly discriminatorOptimizer?: tf.Optimizer;
@@ -225,7 +227,11 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
 function assertObjective(objective: unknown): asserts objective is GANObjective {
   const o = objective as Partial<GANObjective> | null;
   if (typeof o !== 'object' || o === null) {
-    throw new ConfigError('config.objective', 'a GANObjective { generatorLoss, discriminatorLoss }', describe(objective));
+    throw new ConfigError(
+      'config.objective',
+      'a GANObjective { generatorLoss, discriminatorLoss }',
+      describe(objective),
+    );
   }
   for (const key of ['generatorLoss', 'discriminatorLoss'] as const) {
     if (typeof o[key] !== 'function') throw new ConfigError(`config.objective.${key}`, 'a function', describe(o[key]));
@@ -282,26 +288,74 @@ function resolveDataRange(value: unknown): readonly [number, number] | 'any' | u
 const UNIT_RATES = new Set(['beta1', 'beta2']);
 
 /**
- * Checks an optimizer given in a config: a `tf.Optimizer` whose hyper-parameters, read from `getConfig()`, are all
- * finite, with learningRate >= 0 (0 freezes a network), epsilon > 0 once rounded to float32 (an ε that rounds to 0
- * divides by zero where a second moment is 0), β₁, β₂ and RMSProp's decay in [0, 1), Adadelta's ρ in [0, 1], and
- * momentum and the other decays >= 0. The ranges are those PyTorch's optimizers check.
+ * The numeric hyper-parameters tfjs-core's optimizers keep as own fields (Adam, Adamax, SGD, Momentum, RMSProp,
+ * Adagrad, Adadelta in 4.22). They are read from the instance as well as from `getConfig()`, since the update reads
+ * the fields, and a subclass may report something else or nothing.
+ */
+const HYPER_PARAMETERS = [
+  'learningRate',
+  'beta1',
+  'beta2',
+  'epsilon',
+  'momentum',
+  'rho',
+  'decay',
+  'initialAccumulatorValue',
+] as const;
+
+/** The largest finite float32, about 3.4e38: the update runs in float32, where a larger number is Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Whether `value` is a tf.Optimizer; tfjs's own `instanceof` check reads `value.minimize`, so null would throw. */
+function isOptimizer(value: unknown): value is tf.Optimizer {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return value instanceof tf.Optimizer;
+  } catch {
+    return false; // a proxy or a getter that throws: not an optimizer this library can drive
+  }
+}
+
+/** The optimizer's numeric hyper-parameters, from `getConfig()` and its own fields; the fields win. */
+function hyperParameters(optimizer: tf.Optimizer): [string, number][] {
+  const found = new Map<string, number>();
+  try {
+    const settings: unknown = optimizer.getConfig();
+    if (typeof settings === 'object' && settings !== null) {
+      for (const [key, value] of Object.entries(settings)) if (typeof value === 'number') found.set(key, value);
+    }
+  } catch {
+    // A custom optimizer without getConfig: its own fields are all there is to read.
+  }
+  for (const key of HYPER_PARAMETERS) {
+    const value = Object.getOwnPropertyDescriptor(optimizer, key)?.value as unknown;
+    if (typeof value === 'number') found.set(key, value);
+  }
+  return [...found];
+}
+
+/**
+ * Checks an optimizer given in a config: a `tf.Optimizer` whose hyper-parameters (read from `getConfig()` and from
+ * the fields tfjs's optimizers keep) are all finite in float32, where the update runs (so 1e39, finite in float64, is
+ * refused: it is Infinity in a step), with learningRate >= 0 (0 freezes a network), epsilon > 0 once rounded to
+ * float32 (an ε that rounds to 0 divides by zero where a second moment is 0), β₁, β₂ and RMSProp's decay in [0, 1),
+ * Adadelta's ρ in [0, 1], and momentum and the other decays >= 0. The ranges are those PyTorch's optimizers check.
  * @internal
  */
 export function assertOptimizer(optimizer: unknown, argument: string): asserts optimizer is tf.Optimizer {
-  if (!(optimizer instanceof tf.Optimizer)) throw new ConfigError(argument, 'a tf.Optimizer', describe(optimizer));
-  let settings: tf.serialization.ConfigDict;
+  if (!isOptimizer(optimizer)) throw new ConfigError(argument, 'a tf.Optimizer', describe(optimizer));
+  let className: unknown;
   try {
-    settings = optimizer.getConfig();
+    className = optimizer.getClassName();
   } catch {
-    return; // a custom optimizer without getConfig: nothing to read
+    className = undefined;
   }
-  if (typeof settings !== 'object' || settings === null) return;
-  const className = optimizer.getClassName();
-  for (const [key, value] of Object.entries(settings)) {
-    if (typeof value !== 'number') continue;
+  for (const [key, value] of hyperParameters(optimizer)) {
     const name = `${argument}.${key}`;
-    if (!Number.isFinite(value)) throw new ConfigError(name, 'a finite number', String(value));
+    if (!Number.isFinite(Math.fround(value))) {
+      const hint = Number.isFinite(value) ? 'The update runs in float32, where it is Infinity.' : undefined;
+      throw new ConfigError(name, `a finite number in float32 (|x| <= ${FLOAT32_MAX})`, String(value), hint);
+    }
     if (key === 'epsilon' && !(Math.fround(value) > 0)) {
       const hint = 'An epsilon that rounds to 0 in float32 divides by zero where a second moment is 0.';
       throw new ConfigError(name, 'a number > 0 in float32 (>= 1.4e-45)', String(value), hint);

@@ -4,15 +4,16 @@ import { MLP_GAN_RECIPES, mlpDiscriminator, mlpGenerator } from '../../architect
 import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, ShapeError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
-import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
 import { NetworkParts } from '../../internal/network-state';
+import { prepareOptimizerState, optimizerIsLive, readOptimizerState } from '../../internal/optimizer-state';
 import {
-  prepareOptimizerState,
-  optimizerIsLive,
-  readOptimizerState,
-} from '../../internal/optimizer-state';
-import { assertLiveNetwork, disposeNetwork, disposeOptimizer, disposedPart, scalarLoss } from '../../internal/model-checks';
+  assertLiveNetwork,
+  disposeNetwork,
+  disposeOptimizer,
+  disposedPart,
+  scalarLoss,
+} from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { assertOptions } from '../../internal/options';
 import { claimParts, releaseParts } from '../../internal/ownership';
@@ -82,8 +83,9 @@ export interface SampleOptions extends GenerateOptions {
  *
  * @example
  * ```ts
+ * const z = tf.randomNormal([16, 100], 0, 1, 'float32', 7); // [n, latentDim]
  * const images = gan.generate(z, { ema: false }); // the trained weights, not their average
- * const threes = conditionalGan.generate(z, { labels: [3, 3, 3, 3] }); // z [4, latentDim]
+ * const threes = gan.generate(z, { labels: new Array(16).fill(3) }); // a conditional GAN: one class per row of z
  * ```
  */
 export interface GenerateOptions {
@@ -182,7 +184,7 @@ export class GAN implements Trainable<GANBatch> {
     }
     for (const key of ['generatorOptimizer', 'discriminatorOptimizer'] as const) {
       const optimizer = config[key];
-      if (optimizer !== undefined && !optimizerIsLive(optimizer)) throw disposedPart(`config.${key}`);
+      if (optimizer != null && !optimizerIsLive(optimizer)) throw disposedPart(`config.${key}`);
     }
     claimParts(given, 'another model');
     const seeds = new SeedStream(this.config.seed);
@@ -317,7 +319,7 @@ export class GAN implements Trainable<GANBatch> {
    * ```ts
    * const grid = imageGrid(gan.sample(100, { seed: 1 }), { imageShape: [28, 28] });
    * // A conditional GAN: ten rows, one per class.
-   * const rows = conditionalGan.sample(100, { labels: Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)) });
+   * const rows = gan.sample(100, { labels: Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)) });
    * ```
    */
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
@@ -403,6 +405,7 @@ export class GAN implements Trainable<GANBatch> {
     const sample = checkStream(seeds?.sample, 'state.seeds.sample');
     const terms = checkStream(seeds?.terms, 'state.seeds.terms');
     for (const write of writes) write();
+    this.step.stateRestored();
     this.steps = steps;
     this.noiseSeeds = new SeedStream(...noise);
     this.sampleSeeds = new SeedStream(...sample);
@@ -413,7 +416,7 @@ export class GAN implements Trainable<GANBatch> {
   private prepareEma(saved: unknown): () => void {
     const average = this.emaWeights;
     if (average === undefined) {
-      if (saved !== null) throw new StateError('state.ema', "null (this GAN keeps no average)", describe(saved));
+      if (saved !== null) throw new StateError('state.ema', 'null (this GAN keeps no average)', describe(saved));
       return () => undefined;
     }
     if (!Array.isArray(saved) || saved.length !== average.length) {
@@ -464,14 +467,23 @@ export class GAN implements Trainable<GANBatch> {
     }
     if (labels === undefined) {
       const hint = `Pass one class index in [0, ${classes}) per example, e.g. { labels: [0, 1, 2] }.`;
-      throw new ValueError('options.labels', `class labels (this GAN is conditional on ${classes} classes)`, 'undefined', hint);
+      throw new ValueError(
+        'options.labels',
+        `class labels (this GAN is conditional on ${classes} classes)`,
+        'undefined',
+        hint,
+      );
     }
     assertLabels(labels, n, classes, 'options.labels');
     return labels;
   }
 
   /** G on z (and the labels' one-hot rows, for a conditional GAN), inside the caller's tidy. */
-  private applyGenerator(z: tf.Tensor, labels: tf.Tensor | readonly number[] | undefined, training: boolean): tf.Tensor {
+  private applyGenerator(
+    z: tf.Tensor,
+    labels: tf.Tensor | readonly number[] | undefined,
+    training: boolean,
+  ): tf.Tensor {
     if (labels === undefined) return this.generator.apply(z, { training }) as tf.Tensor;
     const indices = labels instanceof tf.Tensor ? labels : tf.tensor1d(labels as number[], 'int32');
     return this.generator.apply([z, oneHotLabels(indices, this.classes!)], { training }) as tf.Tensor;
@@ -518,11 +530,21 @@ export class GAN implements Trainable<GANBatch> {
     return {
       variables: [...this.generatorParts.variables, ...this.discriminatorParts.variables, ...(this.emaWeights ?? [])],
       optimizers: [this.generatorOptimizer, this.discriminatorOptimizer],
+      trained: [
+        { optimizer: this.generatorOptimizer, variables: this.generatorVariables },
+        { optimizer: this.discriminatorOptimizer, variables: this.discriminatorVariables },
+      ],
       counters: [
         ...this.generatorParts.counters,
         ...this.discriminatorParts.counters,
-        { get: () => this.noiseSeeds.draws, set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)) },
-        { get: () => this.termSeeds.draws, set: (draws) => (this.termSeeds = new SeedStream(this.termSeeds.seed, draws)) },
+        {
+          get: () => this.noiseSeeds.draws,
+          set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)),
+        },
+        {
+          get: () => this.termSeeds.draws,
+          set: (draws) => (this.termSeeds = new SeedStream(this.termSeeds.seed, draws)),
+        },
       ],
     };
   }
@@ -599,16 +621,16 @@ export class GAN implements Trainable<GANBatch> {
         const update = this.discriminatorUpdate(parts[i]!, labelParts[i]);
         tf.dispose(dStats.slice(1)); // the loss stays alive as a probe
         dStats = update.stats;
-        probes.push(...update.probes);
-        probeNames.push(...this.probeNames(name, this.discriminatorVariables));
+        probes.push(update.probe);
+        probeNames.push(`${name}: loss`);
       }
       for (let i = 0; i < gSteps; i++) {
         const name = `generator update ${i + 1} of ${gSteps}`;
         phase(name);
         const update = this.generatorUpdate(parts[i % dSteps]!, labelParts[i % dSteps]);
         gLoss = update.stats;
-        probes.push(...update.probes);
-        probeNames.push(...this.probeNames(name, this.generatorVariables));
+        probes.push(update.probe);
+        probeNames.push(`${name}: loss`);
       }
       phase('generator weight average');
       this.updateEma();
@@ -620,15 +642,11 @@ export class GAN implements Trainable<GANBatch> {
     }
   }
 
-  private probeNames(phase: string, variables: readonly tf.Variable[]): string[] {
-    return [`${phase}: loss`, ...variables.map((v) => `${phase}: gradient of ${v.name}`)];
-  }
-
-  /** One update of D: `[loss, realScore, fakeScore]` and the probes `[loss, Σ gradient per variable]`. */
+  /** One update of D: `[loss, realScore, fakeScore]`, and its loss again as a finiteness probe. */
   private discriminatorUpdate(
     real: tf.Tensor,
     labels: tf.Tensor | undefined,
-  ): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+  ): { stats: tf.Scalar[]; probe: tf.Scalar } {
     const { objective } = this.config;
     const scores: tf.Scalar[] = [];
     let done = false;
@@ -645,33 +663,34 @@ export class GAN implements Trainable<GANBatch> {
         }, this.discriminatorVariables);
         this.discriminatorOptimizer.applyGradients(inOrder(this.discriminatorVariables, grads));
         objective.afterDiscriminatorUpdate?.(this.discriminatorVariables);
-        return { stats: [value], probes: [value, ...finiteProbes(this.discriminatorVariables, grads)] };
+        return { stats: [value], probe: value };
       });
       done = true;
-      return { stats: [...update.stats, ...scores], probes: update.probes };
+      return { stats: [...update.stats, ...scores], probe: update.probe };
     } finally {
       if (!done) tf.dispose(scores);
     }
   }
 
-  /** One update of G: `[loss]` and the probes `[loss, Σ gradient per variable]`. */
+  /** One update of G: `[loss]`, and its loss again as a finiteness probe. */
   private generatorUpdate(
     real: tf.Tensor,
     realLabels: tf.Tensor | undefined,
-  ): { stats: tf.Scalar[]; probes: tf.Scalar[] } {
+  ): { stats: tf.Scalar[]; probe: tf.Scalar } {
     const { objective } = this.config;
     return tf.tidy(() => {
       const n = real.shape[0] ?? 0;
       const z = this.noise(n);
       // Drawn from the noise stream after z, so an unconditional GAN's stream is as it always was.
-      const fakeLabels = this.classes === undefined ? undefined : uniformLabels(n, this.classes, this.noiseSeeds.next());
+      const fakeLabels =
+        this.classes === undefined ? undefined : uniformLabels(n, this.classes, this.noiseSeeds.next());
       const { value, grads } = tf.variableGrads(() => {
         const fake = this.applyGenerator(z, fakeLabels, true);
         const terms = this.terms(real, fake, realLabels, fakeLabels);
         return scalarLoss(objective.generatorLoss(terms), 'config.objective.generatorLoss');
       }, this.generatorVariables);
       this.generatorOptimizer.applyGradients(inOrder(this.generatorVariables, grads));
-      return { stats: [value], probes: [value, ...finiteProbes(this.generatorVariables, grads)] };
+      return { stats: [value], probe: value };
     });
   }
 
@@ -683,7 +702,8 @@ export class GAN implements Trainable<GANBatch> {
     fakeLabels: tf.Tensor | undefined,
   ): AdversarialTerms {
     const apply = (x: tf.Tensor, labels: tf.Tensor | undefined) => this.applyDiscriminator(x, labels, true);
-    const discriminate = (x: tf.Tensor, labels: tf.Tensor | undefined = realLabels): tf.Tensor => apply(x, labels).logits;
+    const discriminate = (x: tf.Tensor, labels: tf.Tensor | undefined = realLabels): tf.Tensor =>
+      apply(x, labels).logits;
     let onReal: ReturnType<typeof apply> | undefined;
     let onFake: ReturnType<typeof apply> | undefined;
     let seed: number | undefined;

@@ -34,7 +34,7 @@ export interface LabelledBatch {
  * @example
  * ```ts
  * const unconditional: GANBatch = images;
- * const conditional: GANBatch = { x: images, labels };
+ * const conditional: GANBatch = { x: images, labels: tf.zeros([images.shape[0]], 'int32') };
  * ```
  */
 export type GANBatch = tf.Tensor | LabelledBatch;

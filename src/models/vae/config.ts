@@ -67,17 +67,18 @@ export interface VAEConfig {
    */
   readonly likelihood?: VAELikelihood;
   /**
-   * Weight β of the KL term in the training objective (β-VAE, Higgins et al., 2017). {@link VAE.evaluate} always
-   * reports the plain −ELBO (β = 1).
+   * Weight β of the KL term in the training objective (β-VAE, Higgins et al., 2017), a number >= 0 that is finite in
+   * float32 (at most about 3.4e38); one below float32's normal range (< 1.18e-38) counts as 0 (see
+   * {@link NegativeElboOptions.beta}). {@link VAE.evaluate} always reports the plain −ELBO (β = 1).
    * @defaultValue `1`
    */
   readonly beta?: number;
   /** Ramp β up from 0 over the first training steps, against posterior collapse. Omitted, β is constant. */
   readonly betaWarmup?: BetaWarmup;
   /**
-   * The optimizer; the VAE owns it and disposes it. Its hyper-parameters are checked at construction (finite,
-   * learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` is a {@link ConfigError} naming
-   * `config.optimizer.learningRate`.
+   * The optimizer; the VAE owns it and disposes it. Its hyper-parameters are checked at construction (finite in
+   * float32, learning rate >= 0, ε > 0 in float32, β in [0, 1)), so `tf.train.adam(NaN)` or `tf.train.sgd(1e39)`
+   * (Infinity in float32) is a {@link ConfigError} naming `config.optimizer.learningRate`.
    * @defaultValue `tf.train.adam(1e-3, 0.9, 0.999, 1e-7)` (ε 1e-4 on float16-only webgl devices)
    */
   readonly optimizer?: tf.Optimizer;
@@ -180,8 +181,9 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
   if (config.seed !== undefined) assertSeed(config.seed, 'config.seed');
   if (config.optimizer !== undefined) assertOptimizer(config.optimizer, 'config.optimizer');
   const beta = config.beta ?? 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0) {
-    throw new ConfigError('config.beta', 'a finite number >= 0', describe(beta));
+  // Finite in float32 too: the loss multiplies by it there, and ∞ · a KL of 0 is NaN.
+  if (typeof beta !== 'number' || !Number.isFinite(Math.fround(beta)) || beta < 0) {
+    throw new ConfigError('config.beta', 'a number >= 0, finite in float32 (<= 3.4e38)', describe(beta));
   }
   let warmupSteps = 0;
   if (config.betaWarmup !== undefined) {

@@ -4,9 +4,14 @@ import { mlpDecoder, mlpEncoder } from '../../architectures/vae';
 import { KernelCheck } from '../../backends/kernels';
 import { ConfigError, StateError, ValueError } from '../../errors';
 import { AtomicStep, busyError, type StepOutput, type StepParts } from '../../internal/atomic-step';
-import { finiteProbes } from '../../internal/finite-check';
 import { inOrder } from '../../internal/optimizer-state';
-import { assertLiveNetwork, disposeNetwork, disposeOptimizer, disposedPart, scalarLoss } from '../../internal/model-checks';
+import {
+  assertLiveNetwork,
+  disposeNetwork,
+  disposeOptimizer,
+  disposedPart,
+  scalarLoss,
+} from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { NetworkParts, type NetworkState } from '../../internal/network-state';
 import {
@@ -156,7 +161,7 @@ export class VAE implements Trainable<tf.Tensor> {
     if (encoder !== undefined) given.push([encoder, 'networks.encoder']);
     if (decoder !== undefined) given.push([decoder, 'networks.decoder']);
     for (const [part, argument] of given) assertLiveNetwork(part as tfl.LayersModel, argument);
-    if (config.optimizer !== undefined) {
+    if (config.optimizer != null) {
       if (!optimizerIsLive(config.optimizer)) throw disposedPart('config.optimizer');
       given.push([config.optimizer, 'config.optimizer']);
     }
@@ -164,8 +169,10 @@ export class VAE implements Trainable<tf.Tensor> {
     const seeds = new SeedStream(this.config.seed);
     // A network that is given fixes the shapes of the default one built around it.
     const { latentDim: configLatent, dataShape: configShape } = this.config;
-    const latentDim = configLatent ?? (encoder && encoderLatentDim(encoder)) ?? (decoder && decoderLatentDim(decoder)) ?? 20;
-    const dataShape = configShape ?? (encoder && encoderInputShape(encoder)) ?? (decoder && decoderOutputShape(decoder));
+    const latentDim =
+      configLatent ?? (encoder && encoderLatentDim(encoder)) ?? (decoder && decoderLatentDim(decoder)) ?? 20;
+    const dataShape =
+      configShape ?? (encoder && encoderInputShape(encoder)) ?? (decoder && decoderOutputShape(decoder));
     const shape = dataShape ?? [784];
     let built: tfl.LayersModel[] = [];
     try {
@@ -303,7 +310,11 @@ export class VAE implements Trainable<tf.Tensor> {
     if (this.decoderLogVar instanceof tf.Variable) {
       writes.push(restoreTensor(this.decoderLogVar, s['decoderLogVar'], 'state.decoderLogVar'));
     } else if (s['decoderLogVar'] !== null) {
-      throw new StateError('state.decoderLogVar', "null (this VAE's variance is not learned)", describe(s['decoderLogVar']));
+      throw new StateError(
+        'state.decoderLogVar',
+        "null (this VAE's variance is not learned)",
+        describe(s['decoderLogVar']),
+      );
     }
     const steps = checkCount(s['steps'], 'state.steps');
     const seeds = s['seeds'] as VAEState['seeds'] | undefined;
@@ -311,6 +322,7 @@ export class VAE implements Trainable<tf.Tensor> {
     const sample = checkStream(seeds?.sample, 'state.seeds.sample');
     const evaluation = checkStream(seeds?.eval, 'state.seeds.eval');
     for (const write of writes) write();
+    this.step.stateRestored();
     this.steps = steps;
     this.noiseSeeds = new SeedStream(...noise);
     this.sampleSeeds = new SeedStream(...sample);
@@ -452,7 +464,7 @@ export class VAE implements Trainable<tf.Tensor> {
     if (options.sample !== undefined && typeof options.sample !== 'boolean') {
       throw new ConfigError('options.sample', 'a boolean', describe(options.sample));
     }
-    const seed = options.sample === true ? (options.seed ?? this.sampleSeeds.next()) : 0;
+    const seed = options.sample === true ? options.seed ?? this.sampleSeeds.next() : 0;
     return tf.tidy(() => {
       const [mean, logVar] = this.encoder.apply(x, { training: false }) as tf.Tensor2D[];
       const z = (options.sample === true ? reparameterize(mean!, logVar!, seed).z : tf.clone(mean!)) as tf.Tensor2D;
@@ -498,7 +510,8 @@ export class VAE implements Trainable<tf.Tensor> {
    *
    * @example
    * ```ts
-   * const path = vae.interpolate(test0, test1, 10, { method: 'spherical' }); // [10, 784]
+   * const [a, b] = [tf.slice(testImages, [0, 0], [1, -1]), tf.slice(testImages, [1, 0], [1, -1])];
+   * const path = vae.interpolate(a, b, 10, { method: 'spherical' }); // [10, 784]
    * ```
    */
   interpolate(a: tf.Tensor, b: tf.Tensor, steps: number, options: InterpolateOptions = {}): tf.Tensor {
@@ -543,15 +556,19 @@ export class VAE implements Trainable<tf.Tensor> {
     return {
       variables: [...this.encoderParts.variables, ...this.decoderParts.variables, ...logVar],
       optimizers: [this.optimizer],
+      trained: [{ optimizer: this.optimizer, variables: this.variables }],
       counters: [
         ...this.encoderParts.counters,
         ...this.decoderParts.counters,
-        { get: () => this.noiseSeeds.draws, set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)) },
+        {
+          get: () => this.noiseSeeds.draws,
+          set: (draws) => (this.noiseSeeds = new SeedStream(this.noiseSeeds.seed, draws)),
+        },
       ],
     };
   }
 
-  /** One optimizer step: `[loss, reconstruction, kl, ...finiteness probes of the loss and each gradient]`. */
+  /** One optimizer step: `[loss, reconstruction, kl]`, and the loss again as a finiteness probe. */
   private update(batch: tf.Tensor, beta: number): StepOutput {
     const seed = this.noiseSeeds.next();
     const parts: tf.Scalar[] = [];
@@ -564,8 +581,8 @@ export class VAE implements Trainable<tf.Tensor> {
         }, this.variables);
         this.optimizer.applyGradients(inOrder(this.variables, grads));
         return {
-          values: tf.stack([value, ...parts, value, ...finiteProbes(this.variables, grads)]) as tf.Tensor1D,
-          probeNames: ['update: loss', ...this.variables.map((v) => `update: gradient of ${v.name}`)],
+          values: tf.stack([value, ...parts, value]) as tf.Tensor1D,
+          probeNames: ['update: loss'],
         };
       });
     } finally {
