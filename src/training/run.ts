@@ -41,7 +41,10 @@ export class RunState {
   private readonly seed: number;
   readonly context: TrainerContext;
 
-  constructor(private readonly signal: AbortSignal | undefined, start: TrainerPosition) {
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    start: TrainerPosition,
+  ) {
     this.epoch = this.positionEpoch = start.epoch;
     this.step = this.completed = start.step;
     this.batch = start.batch;
