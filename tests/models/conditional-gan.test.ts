@@ -107,6 +107,9 @@ describe('conditional factories', () => {
     expect(caught(() => mlpGenerator({ classes: 1 })).argument).toBe('options.classes');
     expect(caught(() => mlpGenerator({ classes: 3, embeddingDim: 4 })).argument).toBe('options.embeddingDim');
     expect(isConfigError(caught(() => dcganGenerator({ classes: 3, conditioning: 'none' as never })))).toBe(true);
+    // Sizes whose weights would pass 2^31 − 1 values are refused before anything is built, naming the option.
+    expect(caught(() => mlpGenerator({ classes: 2 ** 28 })).argument).toBe('options.classes');
+    expect(caught(() => dcganDiscriminator({ classes: 2 ** 26 })).argument).toBe('options.classes');
   });
 });
 
