@@ -12,7 +12,8 @@ vi.mock('tfjs-generative', () => import('../../src/index'));
 // class judged by the committed example classifier (chance is 0.1):
 //   before training:  0.11 agreement
 //   300 steps:        0.65 (per class 0.28 0.62 0.62 0.64 0.94 0.68 0.92 0.00 0.90 0.94), 46 s
-//   500 steps:        0.87 (per class 0.90 0.80 0.90 0.82 0.98 1.00 0.96 0.68 0.90 0.80), 83 s on a shared 2-core machine
+//   500 steps:        0.87 (per class 0.90 0.80 0.90 0.82 0.98 1.00 0.96 0.68 0.90 0.80), 39–83 s on a shared
+//                     2-core machine, depending on its load
 // The thresholds sit well below the 500-step figures and far above what an unconditioned generator gives.
 const STEPS = 500;
 const PER_CLASS = 50;
