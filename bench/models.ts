@@ -41,6 +41,8 @@ export interface Contender {
 /** The three tfjs sides of one model, each with its own networks and optimizers, over the same batch. */
 export interface Workload {
   readonly library: Contender;
+  /** The library's model itself, for diagnostics that switch parts of its step off (bench/overhead.ts). */
+  readonly libraryModel: object;
   readonly raw: Contender;
   /** The raw loop plus the finiteness probes of everything the step wrote, read back with the logs. */
   readonly checked: Contender;
@@ -197,7 +199,9 @@ function rawVae(batch: tf.Tensor, check: boolean): Contender & { probes(): numbe
           true,
           vars,
         ) as tf.Scalar;
-        return tf.stack([loss, ...parts, ...(check ? sums(state()) : [])]) as tf.Tensor1D;
+        const values = tf.stack([loss, ...parts, ...(check ? sums(state()) : [])]) as tf.Tensor1D;
+        tf.dispose(parts); // kept past the tape's tidy, so this one would not free them
+        return values;
       });
       await readBack(values, check);
     },
@@ -270,6 +274,7 @@ export async function workload(model: ModelName, batchSize: number): Promise<Wor
   const lib = library(libModel, batch);
   return {
     library: lib,
+    libraryModel: libModel,
     raw,
     checked,
     probeCounts: async () => ({ checked: checked.probes(), library: libraryProbeCount(libModel) }),

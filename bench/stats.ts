@@ -109,9 +109,9 @@ export type BenchRow = {
   readonly kernels: string;
   readonly batch: number;
   readonly steps: number;
-  /** Rounds: each runs one rep of every contender, in an order that rotates from round to round. */
+  /** Rounds: in each, `steps` steps of every tfjs side alternate one by one, and PyTorch runs one block. */
   readonly reps: number;
-  /** Per-rep mean step time, milliseconds, in run order (rep i of every side ran in round i). */
+  /** Per-round mean step time, milliseconds, in run order (round i of every side ran interleaved). */
   readonly library_ms: number[];
   readonly raw_ms: number[];
   readonly checked_ms: number[];
@@ -142,6 +142,8 @@ export type BenchRow = {
   readonly load_after: [number, number, number];
   /** Seconds the row took, warm-up and calibration included. */
   readonly seconds: number;
+  /** Tensors left in the engine after the timed rounds that were not there before them (0 when no side leaks). */
+  readonly leaked_tensors: number;
 } & TorchSide;
 
 /** A row that was not measured, and why. */

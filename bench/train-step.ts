@@ -1,11 +1,11 @@
 /**
  * Training-step benchmark: the library's `trainStep` against two hand-written tfjs loops doing the same maths (raw,
  * and raw + check, which also reads back the finiteness probes the library's non-finite guard reads) and against
- * PyTorch (bench/torch_bench.py, 2 threads), per model and backend. Contenders run in rounds, one rep of each per
- * round, in an order that rotates so that each runs in each position equally often. Each row reports the median of
- * per-round ratios (every library rep against the reps that ran in its round) with a 95% interval for that median,
- * the fastest reps beside them, and the same median on CPU time; it never asserts on time and is not part of
- * `npm test`.
+ * PyTorch (bench/torch_bench.py, 2 threads), per model and backend. Contenders run in rounds: in each, the tfjs
+ * sides' steps alternate one by one (in an order that rotates from round to round) and PyTorch runs one block of
+ * steps. Each row reports the median of per-round ratios (the library's mean step time against each other side's in
+ * the same round) with a 95% interval for that median, the fastest rounds beside them, and the same median on CPU
+ * time; it never asserts on time and is not part of `npm test`.
  *
  *   npm run bench                                    # every default row (about 10 minutes on 2 cores)
  *   npm run bench -- --model vae --backend wasm --kernels patched --reps 21
@@ -143,21 +143,48 @@ async function useBackend(p: Plan): Promise<string | undefined> {
 }
 
 /*
- * A full garbage collection before every rep, outside the timing: otherwise the garbage one contender leaves (the
- * library makes more JavaScript objects per step than a bare loop) is collected during whichever rep runs next.
- * Each rep then pays for the collections of its own garbage only.
+ * A full garbage collection before every round, outside the timing, so that no round inherits another's garbage.
+ * Within a round the contenders' steps alternate, so a minor collection lands in a step with a probability that
+ * grows with what that step allocates: each contender is charged for its own garbage on average.
  */
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-/** Mean wall-clock and process CPU milliseconds per step over `steps` consecutive steps. */
+/** Mean wall-clock and process CPU milliseconds per step over `steps` consecutive steps of one contender. */
 async function timeSteps(c: Contender, steps: number): Promise<Rep> {
-  collectGarbage();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   for (let i = 0; i < steps; i++) await c.step();
   const cpu = process.cpuUsage(cpuStart);
   return { wall: (performance.now() - start) / steps, cpu: (cpu.user + cpu.system) / 1000 / steps };
+}
+
+/**
+ * One round of the tfjs contenders: `steps` steps of each, interleaved step by step in `order` (a, b, c, a, b, c, …)
+ * and timed one by one, so that every contender's rep spans the same stretch of time. On a shared or virtualised
+ * machine the speed of a core moves in phases longer than a step (reps of the same code alternated between about 20
+ * and 30 ms per step on an otherwise idle 16-core machine): reps run one after the other land in different phases,
+ * interleaved steps share them. Returns each contender's mean wall-clock and CPU milliseconds per step.
+ */
+async function interleavedRound(
+  contenders: readonly Contender[],
+  order: readonly number[],
+  steps: number,
+): Promise<Rep[]> {
+  collectGarbage();
+  const wall = contenders.map(() => 0);
+  const cpu = contenders.map(() => 0);
+  for (let s = 0; s < steps; s++) {
+    for (const i of order) {
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      await contenders[i]!.step();
+      const used = process.cpuUsage(cpuStart);
+      wall[i]! += performance.now() - start;
+      cpu[i]! += (used.user + used.system) / 1000;
+    }
+  }
+  return contenders.map((_, i) => ({ wall: wall[i]! / steps, cpu: cpu[i]! / steps }));
 }
 
 /** Steps that make one rep last about `repMs`, from the median of single steps timed over a fifth of that. */
@@ -179,26 +206,18 @@ async function peaks(c: Contender): Promise<[number, number]> {
 }
 
 /*
- * Orders of the contenders within a round (0 library, 1 raw, 2 raw + check, 3 PyTorch), cycled round by round: each
- * goes in each position equally often and follows each other one equally often (Williams designs), so load drift and
- * position effects (a cache warmed or a core left busy by the previous contender) cancel over the rounds.
+ * Orders of the tfjs contenders within a round's steps (0 library, 1 raw, 2 raw + check), cycled round by round:
+ * each goes in each position equally often and follows each other one equally often (a Williams design), so
+ * position effects (a cache warmed or a core left busy by the previous step) cancel over the rounds.
  */
-const ORDERS: Record<number, readonly (readonly number[])[]> = {
-  3: [
-    [0, 1, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [0, 2, 1],
-    [2, 1, 0],
-    [1, 0, 2],
-  ],
-  4: [
-    [0, 1, 3, 2],
-    [1, 2, 0, 3],
-    [2, 3, 1, 0],
-    [3, 0, 2, 1],
-  ],
-};
+const ORDERS: readonly (readonly number[])[] = [
+  [0, 1, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [0, 2, 1],
+  [2, 1, 0],
+  [1, 0, 2],
+];
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
@@ -240,20 +259,25 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       torchSteps = Math.max(1, Math.min(5000, Math.round(repMs / ms)));
     }
     const times: Rep[][] = [[], [], [], []];
-    const contenders: (() => Promise<void>)[] = [
-      async () => void times[0]!.push(await timeSteps(w.library, steps)),
-      async () => void times[1]!.push(await timeSteps(w.raw, steps)),
-      async () => void times[2]!.push(await timeSteps(w.checked, steps)),
-    ];
-    if (torchWhy === undefined && typeof torch !== 'string') {
-      contenders.push(async () => void times[3]!.push(await torch.rep(torchSteps)));
-    }
-    const orders = ORDERS[contenders.length]!;
+    const sides = [w.library, w.raw, w.checked];
+    const withTorch = torchWhy === undefined && typeof torch !== 'string';
     const loadBefore = loadAverage();
+    const tensorsBefore = tf.memory().numTensors;
     for (let r = 0; r < reps; r++) {
-      for (const i of orders[r % orders.length]!) await contenders[i]!();
+      // PyTorch runs in its own process, as one block per round, before the tfjs steps in one round and after them
+      // in the next.
+      const torchRep = async () => {
+        if (withTorch) times[3]!.push(await (torch as TorchProcess).rep(torchSteps));
+      };
+      if (r % 2 === 0) await torchRep();
+      const round = await interleavedRound(sides, ORDERS[r % ORDERS.length]!, steps);
+      round.forEach((rep, i) => times[i]!.push(rep));
+      if (r % 2 === 1) await torchRep();
     }
     const loadAfter = loadAverage();
+    // Every side must leave the engine as it found it: a leak would make its steps slower as the run goes on.
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) console.error(`${p.model} ${p.backend} ${p.kernels}: ${leaked} tensors left after the rounds`);
     const [library, raw, checked, torchReps] = times.map((reps) => ({
       wall: reps.map((r) => r.wall),
       cpu: reps.map((r) => r.cpu),
@@ -307,6 +331,7 @@ async function measure(p: Plan, torch: TorchProcess | string): Promise<BenchRow 
       load_before: loadBefore,
       load_after: loadAfter,
       seconds: Math.round((performance.now() - started) / 1000),
+      leaked_tensors: leaked,
       ...torchSide,
     };
   } finally {

@@ -10,6 +10,12 @@ import { describe } from './internal/describe';
  * Which check an error comes from: a tensor's shape or dtype (`'shape'`), a value outside its domain (`'value'`), a
  * configuration or option (`'config'`), a training step that failed and was rolled back (`'step'`), a NaN or
  * ±Infinity produced by a step (`'non-finite'`), or a saved state that cannot be restored (`'state'`).
+ *
+ * @example
+ * ```ts
+ * const kind: GenerativeErrorKind | undefined = isGenerativeError(e) ? e.kind : undefined;
+ * if (kind === 'shape') console.error('check the tensor you passed');
+ * ```
  */
 export type GenerativeErrorKind = 'shape' | 'value' | 'config' | 'step' | 'non-finite' | 'state';
 
@@ -181,7 +187,11 @@ export class NonFiniteError extends GenerativeError {
  *
  * @example
  * ```ts
- * try { gan.setState(decodeState(bytes)); } catch (e) { if (isStateError(e)) console.error(e.argument, e.expected); }
+ * try {
+ *   gan.setState(decodeState<GANState>(bytes));
+ * } catch (e) {
+ *   if (isStateError(e)) console.error(e.argument, e.expected);
+ * }
  * ```
  */
 export class StateError extends GenerativeError {

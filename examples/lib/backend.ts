@@ -60,6 +60,8 @@ class BackendSetupError extends Error {}
 async function importNative(): Promise<void> {
   // libtensorflow logs CPU-feature notices to stderr at load; keep its warnings and errors, unless the user chose.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
+  // The CPU build leaves oneDNN's kernels off on most CPUs; they halve the DCGAN's transposed convolutions.
+  process.env['TF_ENABLE_ONEDNN_OPTS'] ??= '1';
   for (const specifier of NATIVE_PACKAGES) {
     try {
       await import(specifier);

@@ -143,7 +143,7 @@ export class Checkpointer<S> {
     if (bytes === undefined) return undefined;
     let checkpoint: Checkpoint<S>;
     try {
-      checkpoint = decodeState(bytes) as unknown as Checkpoint<S>;
+      checkpoint = decodeState<Checkpoint<S>>(bytes);
       this.checkRun(checkpoint.run);
       if (typeof checkpoint.trainer?.step !== 'number') throw new UsageMismatch('it holds no Trainer position');
       if (totalSteps !== undefined && checkpoint.trainer.step > totalSteps) {

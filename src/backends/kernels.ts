@@ -19,6 +19,7 @@ import { describe } from '../internal/describe';
 const TRAINING_BASE = [
   'Add', 'Multiply', 'RealDiv', 'Sqrt', 'Square', 'Sub', 'Sum', 'Mean', 'Cast', 'Identity', 'Reshape', 'Neg',
   'Softplus', 'Sigmoid', 'Exp', 'Max', 'Min', 'Concat', 'Pack', 'IsFinite', 'All', 'SquaredDifference', 'ZerosLike',
+  'Abs', 'Maximum',
 ] as const;
 
 /** Forward (training mode) and backward kernels of each tfjs-layers class, by `getClassName()`, activation apart. */

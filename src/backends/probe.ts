@@ -10,7 +10,15 @@ import { describe } from '../internal/describe';
 import { assertOptions } from '../internal/options';
 import { LIBRARY_LAYERS, layerKernels } from './kernels';
 
-/** The float format of a webgl backend's textures; `'n/a'` on other backends, which compute in float32. */
+/**
+ * The float format of a webgl backend's textures; `'n/a'` on other backends, which compute in float32.
+ *
+ * @example
+ * ```ts
+ * const { textureFloat } = probeBackend({ secondDerivatives: false });
+ * if (textureFloat === 'float16') console.warn('this GPU renders float16 textures: pass Adam an epsilon of 1e-4');
+ * ```
+ */
 export type TextureFloat = 'float32' | 'float16' | 'n/a';
 
 /**
@@ -83,7 +91,14 @@ export interface BackendCapabilities {
   readonly untrainableLayers: readonly string[];
 }
 
-/** Options of {@link probeBackend}. */
+/**
+ * Options of {@link probeBackend}.
+ *
+ * @example
+ * ```ts
+ * const caps = probeBackend({ secondDerivatives: false }); // skips the shader compiles on webgl
+ * ```
+ */
 export interface ProbeOptions {
   /**
    * Run the second-derivative checks: a few tiny ops, but on webgl each compiles its shaders, which takes a moment.

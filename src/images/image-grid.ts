@@ -9,7 +9,15 @@ import { ConfigError, ShapeError } from '../errors';
 import { assertOptions } from '../internal/options';
 import { assertTensor, describe, formatShape } from '../internal/shapes';
 
-/** Options of {@link imageGrid}. */
+/**
+ * Options of {@link imageGrid}.
+ *
+ * @example
+ * ```ts
+ * const options: ImageGridOptions = { imageShape: [28, 28], cols: 8, padding: 1, range: [0, 1] };
+ * const grid = imageGrid(vae.sample(64), options); // 8 × 8 cells: [233, 233, 1]
+ * ```
+ */
 export interface ImageGridOptions {
   /**
    * The shape of one image, `[height, width]` (one channel) or `[height, width, channels]`. Required when `images`

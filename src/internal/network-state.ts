@@ -6,7 +6,15 @@ import type { Counter } from './rollback';
 import { describe } from './shapes';
 import { restoreTensor, tensorState, type TensorState } from './tensor-state';
 
-/** A network's saved state: every weight (trainable or not) in `model.weights` order, and its dropout layers' masks. */
+/**
+ * A network's saved state: every weight (trainable or not) in `model.weights` order, and its dropout layers' masks.
+ *
+ * @example
+ * ```ts
+ * const { weights, dropout }: NetworkState = (await gan.getState()).generator;
+ * console.log(weights.map((w) => w.shape)); // one entry per weight, in model.weights order
+ * ```
+ */
 export interface NetworkState {
   /** Every weight, in `model.weights` order. */
   readonly weights: readonly TensorState[];

@@ -171,7 +171,14 @@ export class OptimizerSnapshot {
   }
 }
 
-/** An optimizer's saved state: plain numbers and typed arrays. */
+/**
+ * An optimizer's saved state: plain numbers and typed arrays.
+ *
+ * @example
+ * ```ts
+ * const { className, iterations }: OptimizerState = (await vae.getState()).optimizer; // 'Adam', steps taken
+ * ```
+ */
 export interface OptimizerState {
   /** tfjs's class name, e.g. `Adam`; restoring into another class is refused. */
   readonly className: string;

@@ -21,7 +21,11 @@ export function assertOptions<T>(
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new ConfigError(`${argument}.${key}`, `a known ${typeName} field (${known.join(', ')})`, 'an unknown field');
+      throw new ConfigError(
+        `${argument}.${key}`,
+        `a known ${typeName} field (${known.join(', ')})`,
+        'an unknown field',
+      );
     }
   }
 }

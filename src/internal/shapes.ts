@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, ValueError } from '../errors';
+import { invalidArgument } from './argument-error';
 import { describe } from './describe';
 
 /** A shape pattern: `null` matches any size (the batch axis, as in tfjs-layers' `inputShape`). */
@@ -101,13 +102,18 @@ export async function assertFiniteInRange(
   if (!finite) throw new ValueError(argument, 'finite values', 'a tensor containing NaN or ±Infinity');
   if (range !== undefined && (min < range.bounds[0] || max > range.bounds[1])) {
     const [lo, hi] = range.bounds;
-    throw new ValueError(argument, `values in [${lo}, ${hi}] (${range.reason})`, `values from ${min} to ${max}`, range.hint);
+    throw new ValueError(
+      argument,
+      `values in [${lo}, ${hi}] (${range.reason})`,
+      `values from ${min} to ${max}`,
+      range.hint,
+    );
   }
 }
 
 export function assertPositiveInteger(value: unknown, argument: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(argument, 'an integer >= 1', describe(value));
+    throw invalidArgument(argument, 'an integer >= 1', describe(value));
   }
 }
 
@@ -127,13 +133,18 @@ export function assertCount(value: unknown, argument: string, perItem: number): 
   assertPositiveInteger(value, argument);
   if (value * perItem > MAX_TENSOR_SIZE) {
     const most = Math.floor(MAX_TENSOR_SIZE / perItem);
-    throw new ConfigError(argument, `an integer in [1, ${most}] (at most 2^31 − 1 values per tensor)`, describe(value));
+    throw invalidArgument(argument, `an integer in [1, ${most}] (at most 2^31 − 1 values per tensor)`, describe(value));
   }
 }
 
-export function assertNumberInRange(value: unknown, argument: string, min: number, max: number): asserts value is number {
+export function assertNumberInRange(
+  value: unknown,
+  argument: string,
+  min: number,
+  max: number,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(argument, `a number in [${min}, ${max}]`, describe(value));
+    throw invalidArgument(argument, `a number in [${min}, ${max}]`, describe(value));
   }
 }
 
@@ -161,13 +172,25 @@ export function assertNetworksJoin(
   hint: string,
 ): void {
   if (!sameShape(received, expected)) {
-    throw new ConfigError(argument, `${port} of shape ${formatShape(expected)} (${source})`, formatShape(received), hint);
+    throw new ConfigError(
+      argument,
+      `${port} of shape ${formatShape(expected)} (${source})`,
+      formatShape(received),
+      hint,
+    );
   }
 }
 
 /** Checks a configured example shape against the one the networks imply. */
-export function assertConfiguredDataShape(configured: readonly number[] | undefined, dataShape: readonly number[]): void {
+export function assertConfiguredDataShape(
+  configured: readonly number[] | undefined,
+  dataShape: readonly number[],
+): void {
   if (configured !== undefined && !sameShape(configured, dataShape)) {
-    throw new ConfigError('config.dataShape', `${formatShape(dataShape)} (the networks' example shape)`, formatShape(configured));
+    throw new ConfigError(
+      'config.dataShape',
+      `${formatShape(dataShape)} (the networks' example shape)`,
+      formatShape(configured),
+    );
   }
 }

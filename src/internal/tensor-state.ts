@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { StateError } from '../errors';
 import { describe, formatShape } from './shapes';
 
-/** One saved tensor: its shape, dtype and values, in plain arrays. */
+/**
+ * One saved tensor: its shape, dtype and values, in plain arrays.
+ *
+ * @example
+ * ```ts
+ * const { shape, dtype, values }: TensorState = (await vae.getState()).encoder.weights[0]!;
+ * ```
+ */
 export interface TensorState {
   /** The tensor's shape. */
   readonly shape: readonly number[];

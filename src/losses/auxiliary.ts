@@ -12,7 +12,14 @@ import {
   type ReductionOptions,
 } from './reduction';
 
-/** Options of {@link auxiliaryClassificationLoss} and {@link acganGeneratorLoss}. */
+/**
+ * Options of {@link auxiliaryClassificationLoss} and {@link acganGeneratorLoss}.
+ *
+ * @example
+ * ```ts
+ * const loss = auxiliaryClassificationLoss(realClassLogits, realLabels, { labelSmoothing: 0.1, reduction: 'sum' });
+ * ```
+ */
 export interface AuxiliaryClassificationOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
    * Label smoothing s: the target distribution becomes (1 − s)·labels + s / numClasses, as in TF-GAN's ACGAN losses.
@@ -28,7 +35,14 @@ export interface AuxiliaryClassificationOptions<R extends Reduction = Reduction>
   readonly reduction?: R;
 }
 
-/** Options of {@link acganDiscriminatorLoss}. */
+/**
+ * Options of {@link acganDiscriminatorLoss}.
+ *
+ * @example
+ * ```ts
+ * const loss = acganDiscriminatorLoss(realClassLogits, realLabels, fakeClassLogits, fakeLabels, { fakeWeights: 0.5 });
+ * ```
+ */
 export interface AcganDiscriminatorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /** See {@link AuxiliaryClassificationOptions.labelSmoothing}. @defaultValue `0` */
   readonly labelSmoothing?: number;
@@ -40,7 +54,15 @@ export interface AcganDiscriminatorLossOptions<R extends Reduction = Reduction> 
   readonly reduction?: R;
 }
 
-/** Labels for class logits `[..., numClasses]`: int32 class indices `[...]`, or float32 one-hot (or soft) rows. */
+/**
+ * Labels for class logits `[..., numClasses]`: int32 class indices `[...]`, or float32 one-hot (or soft) rows.
+ *
+ * @example
+ * ```ts
+ * const indices: ClassLabels = tf.tensor1d([3, 1], 'int32'); // class indices, [batch]
+ * const oneHot: ClassLabels = tf.cast(tf.oneHot(tf.tensor1d([3, 1], 'int32'), 10), 'float32'); // [batch, 10]
+ * ```
+ */
 export type ClassLabels = tf.Tensor;
 
 /**

@@ -5,7 +5,14 @@ import type { GeneratorLossOptions, LossResult } from './minimax';
 import type { Reduction } from './reduction';
 import { criticTermLoss, generatorTermLoss, type CriticLossOptions } from './wasserstein';
 
-/** Options of {@link leastSquaresGeneratorLoss}: the generator loss options plus its target. */
+/**
+ * Options of {@link leastSquaresGeneratorLoss}: the generator loss options plus its target.
+ *
+ * @example
+ * ```ts
+ * const loss = leastSquaresGeneratorLoss(fakeLogits, { realLabel: 1, reduction: 'sum' });
+ * ```
+ */
 export interface LeastSquaresGeneratorLossOptions<R extends Reduction = Reduction> extends GeneratorLossOptions<R> {
   /**
    * c in Mao et al.: the score G wants D to give its samples (TF-GAN's `real_label`).
@@ -14,7 +21,15 @@ export interface LeastSquaresGeneratorLossOptions<R extends Reduction = Reductio
   readonly realLabel?: number;
 }
 
-/** Options of {@link leastSquaresDiscriminatorLoss}: the critic loss options plus the two targets. */
+/**
+ * Options of {@link leastSquaresDiscriminatorLoss}: the critic loss options plus the two targets.
+ *
+ * @example
+ * ```ts
+ * const realLogits = tf.tensor2d([[0.9], [1.2]]);
+ * const loss = leastSquaresDiscriminatorLoss(realLogits, fakeLogits, { realLabel: 1, fakeLabel: -1 }); // a = −1, b = 1
+ * ```
+ */
 export interface LeastSquaresDiscriminatorLossOptions<R extends Reduction = Reduction> extends CriticLossOptions<R> {
   /**
    * b in Mao et al.: D's target score for real examples.

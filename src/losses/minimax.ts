@@ -13,10 +13,25 @@ import {
 } from './reduction';
 import { assertNumberInRange } from '../internal/shapes';
 
-/** A loss result: a scalar, or the per-element tensor when `reduction` is `'none'`. */
+/**
+ * A loss result: a scalar, or the per-element tensor when `reduction` is `'none'`.
+ *
+ * @example
+ * ```ts
+ * const mean: LossResult<'mean'> = minimaxGeneratorLoss(fakeLogits); // a tf.Scalar
+ * const each: LossResult<'none'> = minimaxGeneratorLoss(fakeLogits, { reduction: 'none' }); // fakeLogits' shape
+ * ```
+ */
 export type LossResult<R extends Reduction> = R extends 'none' ? tf.Tensor : tf.Scalar;
 
-/** Options of the generator losses. */
+/**
+ * Options of the generator losses.
+ *
+ * @example
+ * ```ts
+ * const loss = nonSaturatingGeneratorLoss(fakeLogits, { weights: 0.5, reduction: 'sum' });
+ * ```
+ */
 export interface GeneratorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
    * Per-element weights: a finite number >= 0, or a tensor of such values whose shape broadcasts to `fakeLogits`'
@@ -27,7 +42,15 @@ export interface GeneratorLossOptions<R extends Reduction = Reduction> extends R
   readonly reduction?: R;
 }
 
-/** Options of the discriminator losses. */
+/**
+ * Options of the discriminator losses.
+ *
+ * @example
+ * ```ts
+ * const realLogits = tf.tensor2d([[-5], [1.4]]);
+ * const loss = minimaxDiscriminatorLoss(realLogits, fakeLogits, { labelSmoothing: 0.1, fakeWeights: 0.5 });
+ * ```
+ */
 export interface DiscriminatorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
    * One-sided label smoothing α: real examples are scored against the target 1 − α instead of 1 (Salimans et al.,
@@ -43,10 +66,26 @@ export interface DiscriminatorLossOptions<R extends Reduction = Reduction> exten
   readonly reduction?: R;
 }
 
-/** A generator loss: fake logits (or probabilities) in, a scalar out. The {@link GAN} takes any such function. */
+/**
+ * A generator loss: fake logits (or probabilities) in, a scalar out. The {@link GAN} takes any such function.
+ *
+ * @example
+ * ```ts
+ * const doubled: GeneratorLossFn = (fake) => nonSaturatingGeneratorLoss(fake, { weights: 2 });
+ * const gan = new GAN({ objective: logitObjective(doubled, minimaxDiscriminatorLoss) });
+ * ```
+ */
 export type GeneratorLossFn = (fakeLogits: tf.Tensor) => tf.Scalar;
 
-/** A discriminator loss: real then fake logits in, a scalar out. The {@link GAN} takes any such function. */
+/**
+ * A discriminator loss: real then fake logits in, a scalar out. The {@link GAN} takes any such function.
+ *
+ * @example
+ * ```ts
+ * const smoothed: DiscriminatorLossFn = (real, fake) => minimaxDiscriminatorLoss(real, fake, { labelSmoothing: 0.1 });
+ * const gan = new GAN({ objective: logitObjective(nonSaturatingGeneratorLoss, smoothed) });
+ * ```
+ */
 export type DiscriminatorLossFn = (realLogits: tf.Tensor, fakeLogits: tf.Tensor) => tf.Scalar;
 
 /**

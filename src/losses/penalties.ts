@@ -10,10 +10,24 @@ import { assertLossOptions, reduceLoss, resolveReduction, type Reduction, type R
  * The discriminator as a function for penalties: a batch of inputs `[batch, ...]` in, its outputs (logits or critic
  * scores, `[batch, ...]`) out. Each example's outputs must depend on that example alone, so no batch normalisation
  * in training mode (use layer normalisation or none, as Gulrajani et al. advise).
+ *
+ * @example
+ * ```ts
+ * const d: CriticFn = (x) => discriminator.apply(x, { training: true }) as tf.Tensor;
+ * const penalty = r1Penalty(d, realBatch);
+ * ```
  */
 export type CriticFn = (x: tf.Tensor) => tf.Tensor;
 
-/** Options of {@link wassersteinGradientPenalty}. */
+/**
+ * Options of {@link wassersteinGradientPenalty}.
+ *
+ * @example
+ * ```ts
+ * const c = (x: tf.Tensor) => criticModel.apply(x, { training: true }) as tf.Tensor;
+ * const penalty = wassersteinGradientPenalty(c, real, fake, { lambda: 10, oneSided: true, seed: 1 });
+ * ```
+ */
 export interface GradientPenaltyOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
    * λ, the penalty's weight.
@@ -36,7 +50,15 @@ export interface GradientPenaltyOptions<R extends Reduction = Reduction> extends
   readonly reduction?: R;
 }
 
-/** Options of {@link r1Penalty}. */
+/**
+ * Options of {@link r1Penalty}.
+ *
+ * @example
+ * ```ts
+ * const d = (x: tf.Tensor) => discriminator.apply(x, { training: true }) as tf.Tensor;
+ * const penalty = r1Penalty(d, realBatch, { gamma: 0.1 });
+ * ```
+ */
 export interface R1PenaltyOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
    * γ: the penalty is γ/2 · ‖∇‖².
@@ -47,7 +69,15 @@ export interface R1PenaltyOptions<R extends Reduction = Reduction> extends Reduc
   readonly reduction?: R;
 }
 
-/** Options of {@link checkSecondDerivative}. */
+/**
+ * Options of {@link checkSecondDerivative}.
+ *
+ * @example
+ * ```ts
+ * const c = (x: tf.Tensor) => criticModel.apply(x, { training: true }) as tf.Tensor;
+ * checkSecondDerivative(c, realBatch, { variables: criticVariables });
+ * ```
+ */
 export interface SecondDerivativeCheckOptions {
   /**
    * The critic's trainable variables; omitted, every trainable variable tfjs knows of is tried (those the critic
@@ -301,7 +331,7 @@ function recordingKernels<T>(f: () => T, into: Set<string>): T {
  * @example
  * ```ts
  * const critic = (x: tf.Tensor) => criticModel.apply(x, { training: true }) as tf.Tensor;
- * checkSecondDerivative(critic, realBatch); // throws before training if tf.layers.leakyReLU is in the critic
+ * checkSecondDerivative(critic, realBatch); // throws before training if tfl.layers.leakyReLU is in the critic
  * ```
  */
 export function checkSecondDerivative(

@@ -11,7 +11,14 @@ import {
 } from './minimax';
 import { assertLogits, type Reduction } from './reduction';
 
-/** Options of the probability-input losses: those of the logit form plus the clipping bound. */
+/**
+ * Options of the probability-input losses: those of the logit form plus the clipping bound.
+ *
+ * @example
+ * ```ts
+ * nonSaturatingGeneratorLossFromProbabilities(tf.tensor1d([0.9, 1]), { epsilon: 1e-6 }).print(); // capped near 13.8
+ * ```
+ */
 export interface ProbabilityOptions {
   /**
    * Probabilities are clipped to [ε, 1 − ε] before the log, so a saturated D gives a loss of about −log ε ≈ 16.1

@@ -6,6 +6,12 @@ import { assertFloat, assertTensor, describe, formatShape, sameShape } from '../
 /**
  * How a loss turns per-element values into its result: `'mean'` over all elements (the default), `'sum'`, or
  * `'none'` to get the per-element tensor back with the input's shape.
+ *
+ * @example
+ * ```ts
+ * const reduction: Reduction = 'sum';
+ * const loss = wassersteinGeneratorLoss(fakeLogits, { reduction });
+ * ```
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -13,10 +19,23 @@ export type Reduction = 'mean' | 'sum' | 'none';
  * Weights for per-element loss values: a finite number >= 0, or a float32 tensor of finite values >= 0 whose shape
  * broadcasts to the logits' shape without changing it (`[batch, 1]` or `[1]` for logits `[batch, 1]`, but not
  * `[batch, batch]`). A tensor is read back once per call to check its values; pass a number to avoid that read.
+ *
+ * @example
+ * ```ts
+ * const weights: LossWeights = tf.tensor2d([[1], [0.5]]); // one weight per example of logits [2, 1]
+ * nonSaturatingGeneratorLoss(tf.tensor2d([[2], [-1]]), { weights }).print();
+ * ```
  */
 export type LossWeights = number | tf.Tensor;
 
-/** Options every loss takes. */
+/**
+ * Options every loss takes.
+ *
+ * @example
+ * ```ts
+ * const perElement = hingeGeneratorLoss(fakeLogits, { reduction: 'none' }); // fakeLogits' shape
+ * ```
+ */
 export interface ReductionOptions {
   /**
    * How to reduce the per-element values.

@@ -16,6 +16,12 @@ const LOG_FLOAT32_MAX = Math.log(FLOAT32_MAX);
 /**
  * Options of the VAE loss terms. Each term is first summed over every non-batch axis, giving one value per example
  * (nats); `reduction` then combines the examples.
+ *
+ * @example
+ * ```ts
+ * const { mean, logVar } = vae.encode(batch);
+ * const perExample = gaussianKlDivergence(mean, logVar, { reduction: 'none' }); // [batch]
+ * ```
  */
 export interface VaeLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -25,7 +31,15 @@ export interface VaeLossOptions<R extends Reduction = Reduction> extends Reducti
   readonly reduction?: R;
 }
 
-/** Options of {@link gaussianReconstructionLoss}. */
+/**
+ * Options of {@link gaussianReconstructionLoss}.
+ *
+ * @example
+ * ```ts
+ * const { reconstruction } = vae.reconstruct(batch);
+ * const loss = gaussianReconstructionLoss(batch, reconstruction, { logVar: Math.log(0.1), includeConstant: false });
+ * ```
+ */
 export interface GaussianReconstructionOptions<R extends Reduction = Reduction> extends VaeLossOptions<R> {
   /**
    * log σ² of the Gaussian p(x|z): a number (a fixed variance shared by every dimension), or a tensor that broadcasts

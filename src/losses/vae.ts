@@ -20,10 +20,28 @@ const FLOAT32_MIN_NORMAL = 2 ** -126;
 /** The largest finite float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** The likelihood p(x|z) of a VAE's decoder: Bernoulli over logits, or Gaussian around a mean. */
+/**
+ * The likelihood p(x|z) of a VAE's decoder: Bernoulli over logits, or Gaussian around a mean.
+ *
+ * @example
+ * ```ts
+ * const { reconstruction, mean, logVar } = vae.reconstruct(batch);
+ * const likelihood: LikelihoodKind = 'gaussian'; // reconstruction is read as the mean of p(x|z)
+ * const { loss } = negativeElbo(batch, reconstruction, mean, logVar, { likelihood });
+ * ```
+ */
 export type LikelihoodKind = 'bernoulli' | 'gaussian';
 
-/** Options of {@link negativeElbo}. */
+/**
+ * Options of {@link negativeElbo}.
+ *
+ * @example
+ * ```ts
+ * const { mean, logVar } = vae.encode(batch);
+ * const { output } = vae.decode(mean); // Bernoulli logits
+ * const { loss } = negativeElbo(batch, output, mean, logVar, { beta: 4 }); // the β-VAE objective
+ * ```
+ */
 export interface NegativeElboOptions<R extends Reduction = Reduction> extends VaeLossOptions<R> {
   /**
    * Weight β of the KL term (Higgins et al., 2017); β = 1 is the ELBO itself. β = 0 drops the KL term (the loss is
@@ -55,6 +73,12 @@ export interface NegativeElboOptions<R extends Reduction = Reduction> extends Va
  * The negative ELBO and its two parts, each a scalar (or `[batch]` with `reduction: 'none'`), in nats.
  *
  * @typeParam T - the type of each part: `tf.Scalar`, or `tf.Tensor` for `reduction: 'none'`
+ *
+ * @example
+ * ```ts
+ * const { mean, logVar } = vae.encode(batch);
+ * const { loss, reconstruction, kl }: ElboParts = negativeElbo(batch, vae.decode(mean).output, mean, logVar);
+ * ```
  */
 export interface ElboParts<T extends tf.Tensor = tf.Scalar> {
   /** reconstruction + β·kl, the objective a VAE minimises; with β = 1 the negative ELBO, which bounds −log p(x). */

@@ -17,6 +17,12 @@ import {
 /**
  * Options of the discriminator (critic) losses that score real and fake outputs by different per-element functions:
  * {@link wassersteinDiscriminatorLoss}, {@link hingeDiscriminatorLoss} and {@link leastSquaresDiscriminatorLoss}.
+ *
+ * @example
+ * ```ts
+ * const score = (x: tf.Tensor) => critic.apply(x, { training: true }) as tf.Tensor;
+ * const loss = wassersteinDiscriminatorLoss(score(real), score(fake), { fakeWeights: 0.5 });
+ * ```
  */
 export interface CriticLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /** Weights of the real terms, checked against `realLogits`' shape (see {@link LossWeights}). */
@@ -141,7 +147,8 @@ export function wassersteinDiscriminatorLoss<R extends Reduction = 'mean'>(
  *
  * @example
  * ```ts
- * optimizer.minimize(() => wassersteinDiscriminatorLoss(critic(real), critic(fake)), false, criticVars);
+ * const criticFn = (x: tf.Tensor) => critic.apply(x, { training: true }) as tf.Tensor;
+ * optimizer.minimize(() => wassersteinDiscriminatorLoss(criticFn(real), criticFn(fake)), false, criticVars);
  * clipWeights(criticVars, 0.01);
  * ```
  */

@@ -10,7 +10,15 @@ import { assertOptions } from '../internal/options';
 import { assertFiniteInRange, assertFloat, assertTensor, formatShape } from '../internal/shapes';
 import { integerOption, numberOption } from './checks';
 
-/** Options of {@link classCoverage}. */
+/**
+ * Options of {@link classCoverage}.
+ *
+ * @example
+ * ```ts
+ * const probabilities = tf.softmax(classifier.predict(gan.sample(1000)) as tf.Tensor2D);
+ * const coverage = await classCoverage(probabilities, { minCount: 10, confidenceThreshold: 0.8 });
+ * ```
+ */
 export interface ClassCoverageOptions {
   /**
    * A class is covered when at least this many samples are assigned to it (argmax).
@@ -30,7 +38,16 @@ export interface ClassCoverageOptions {
   readonly confidenceThreshold?: number;
 }
 
-/** What {@link classCoverage} returns. */
+/**
+ * What {@link classCoverage} returns.
+ *
+ * @example
+ * ```ts
+ * const probabilities = tf.softmax(classifier.predict(gan.sample(1000)) as tf.Tensor2D);
+ * const { covered, classes, coveredClasses }: ClassCoverage = await classCoverage(probabilities);
+ * console.log(`${covered} of ${classes} classes: ${coveredClasses.join(', ')}`);
+ * ```
+ */
 export interface ClassCoverage {
   /** C, the number of classes. */
   readonly classes: number;

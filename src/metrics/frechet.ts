@@ -13,6 +13,12 @@ import { traceSqrtProduct } from './linalg';
 /**
  * The mean and covariance of a feature set, as {@link featureStatistics} returns them and as
  * {@link frechetDistance} accepts them in place of features, so the statistics of a fixed real set are computed once.
+ *
+ * @example
+ * ```ts
+ * const realStats: FeatureStatistics = await featureStatistics(realFeatures); // or { mean, covariance } stored earlier
+ * const fid = await frechetDistance(realStats, fakeFeatures);
+ * ```
  */
 export interface FeatureStatistics {
   /** The mean feature vector, length d. */
@@ -67,8 +73,8 @@ interface Moments {
  * @example
  * ```ts
  * const realStats = await featureStatistics(realFeatures); // once, e.g. for a held-out set
- * for (const epoch of epochs) {
- *   const fid = await frechetDistance(realStats, await featuresOf(gan.sample(1000)));
+ * for (let epoch = 0; epoch < epochs; epoch++) {
+ *   const fid = await frechetDistance(realStats, featuresOf(gan.sample(1000)));
  * }
  * ```
  */

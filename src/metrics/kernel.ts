@@ -11,7 +11,14 @@ import { describe } from '../internal/shapes';
 import { assertSeed, mixSeed } from '../random';
 import { checkFeatures, checkSameDimension, integerOption } from './checks';
 
-/** Options of {@link kernelDistance}. */
+/**
+ * Options of {@link kernelDistance}.
+ *
+ * @example
+ * ```ts
+ * const kid = await kernelDistance(realFeatures, fakeFeatures, { subsetSize: 100, numSubsets: 10, seed: 3 });
+ * ```
+ */
 export interface KernelDistanceOptions {
   /**
    * Feature vectors drawn, without replacement, from each set for one estimate: an integer in [2, min(n, m)].
@@ -30,7 +37,15 @@ export interface KernelDistanceOptions {
   readonly seed?: number;
 }
 
-/** What {@link kernelDistance} returns. */
+/**
+ * What {@link kernelDistance} returns.
+ *
+ * @example
+ * ```ts
+ * const { mean, std, estimates }: KernelDistanceResult = await kernelDistance(realFeatures, fakeFeatures);
+ * console.log(`KID ${mean} ± ${std} over ${estimates.length} subsets`);
+ * ```
+ */
 export interface KernelDistanceResult {
   /** The mean of the subset estimates of MMD²: the KID. */
   readonly mean: number;

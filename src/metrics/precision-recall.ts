@@ -8,7 +8,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions } from '../internal/options';
 import { checkFeatures, checkSameDimension, integerOption } from './checks';
 
-/** Options of {@link precisionRecall}. */
+/**
+ * Options of {@link precisionRecall}.
+ *
+ * @example
+ * ```ts
+ * const result = await precisionRecall(realFeatures, fakeFeatures, { k: 5, chunkSize: 256 });
+ * ```
+ */
 export interface PrecisionRecallOptions {
   /**
    * The neighbour whose distance is each sample's radius: the k-th nearest other sample of the same set.
@@ -23,7 +30,15 @@ export interface PrecisionRecallOptions {
   readonly chunkSize?: number;
 }
 
-/** What {@link precisionRecall} returns. */
+/**
+ * What {@link precisionRecall} returns.
+ *
+ * @example
+ * ```ts
+ * const { precision, recall }: PrecisionRecallResult = await precisionRecall(realFeatures, fakeFeatures);
+ * if (recall < 0.2) console.warn('the samples cover little of the data: mode collapse?');
+ * ```
+ */
 export interface PrecisionRecallResult {
   /** The fraction of generated samples inside the real manifold, in [0, 1]: fidelity. */
   readonly precision: number;

@@ -33,7 +33,7 @@ function specFor(name: string, kind: StateTypedArrayKind, length: number): Spec 
  * `indexeddb://`, `localstorage://`, `http://`, or one of your own. The typed arrays go to `weightData` and
  * `weightSpecs` (named by their path in the tree), the rest of the tree to `modelTopology` as JSON, with a CRC-32 of
  * the weight data. Read it back with {@link stateFromArtifacts}. These artifacts hold a state, not a network: load them
- * with `handler.load()`, not `tf.loadLayersModel`.
+ * with `handler.load()`, not `tfl.loadLayersModel`.
  *
  * In the `weightSpecs`, a Float32Array is a `float32` weight of shape `[n]`, an Int32Array an `int32` one, a
  * Uint8Array an `int32` one stored as `uint8`, and a Float64Array a `float32` weight of shape `[n, 2]` that holds its
@@ -153,7 +153,7 @@ function readTopology(topology: unknown): Topology {
       'artifacts.modelTopology',
       `a state written by stateToArtifacts (format ${JSON.stringify(FORMAT)})`,
       isNetwork ? 'the topology of a tfjs network' : `format ${describe(format)}`,
-      isNetwork ? 'Load a network with tf.loadLayersModel.' : undefined,
+      isNetwork ? 'Load a network with tfl.loadLayersModel (tfjs-layers).' : undefined,
     );
   }
   const record = topology as Record<string, unknown>;

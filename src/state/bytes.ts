@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * const weights: StateTypedArray = await tensor.data() as Float32Array;
+ * const weights: StateTypedArray = (await tf.ones([2, 3]).data()) as Float32Array;
  * ```
  */
 export type StateTypedArray = Float32Array | Int32Array | Uint8Array | Float64Array;

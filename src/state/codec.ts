@@ -38,8 +38,10 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
  *
  * @example
  * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ *
  * const bytes = encodeState({ model: await gan.getState(), trainer: ctx.position });
- * await fs.promises.writeFile('checkpoint.bin', new Uint8Array(bytes));
+ * await writeFile('ckpt.bin', new Uint8Array(bytes));
  * ```
  */
 export function encodeState(tree: unknown): ArrayBuffer {
@@ -80,6 +82,11 @@ export function encodeState(tree: unknown): ArrayBuffer {
  * the lengths, the CRC-32 and every header entry before it builds anything; the typed arrays it returns are copies,
  * so they never alias `buffer`. The input is only read.
  *
+ * The result is typed `T` but not checked against it: `decodeState<GANState>(bytes)` only says what you expect the
+ * tree to be. A model's `setState` checks a state it is given (and changes nothing if it does not fit); for any other
+ * tree, check it yourself before you rely on its shape.
+ *
+ * @typeParam T - what you expect the tree to be, e.g. {@link GANState}; unchecked
  * @param buffer - the encoded state, as an `ArrayBuffer` or a `Uint8Array` view of exactly its bytes (a Node
  *   `Buffer` is one)
  * @returns the state tree; plain objects and arrays, typed arrays of the kinds that were encoded
@@ -89,10 +96,13 @@ export function encodeState(tree: unknown): ArrayBuffer {
  *
  * @example
  * ```ts
- * const state = decodeState(await fs.promises.readFile('checkpoint.bin'));
+ * import { readFile } from 'node:fs/promises';
+ *
+ * const { model, trainer } = decodeState<{ model: GANState; trainer: TrainerPosition }>(await readFile('ckpt.bin'));
+ * gan.setState(model); // checks the state against the GAN before it changes anything
  * ```
  */
-export function decodeState(buffer: ArrayBuffer | Uint8Array): StateTree {
+export function decodeState<T = StateTree>(buffer: ArrayBuffer | Uint8Array): T {
   const bytes = asBytes(buffer);
   const n = bytes.length;
   const first = Array.from(bytes.subarray(0, MAGIC.length));
@@ -148,7 +158,7 @@ export function decodeState(buffer: ArrayBuffer | Uint8Array): StateTree {
       );
     }
     return readLittleEndian(kind, blob, byteOffset, length);
-  });
+  }) as T;
 }
 
 function asBytes(buffer: unknown): Uint8Array {

@@ -9,7 +9,11 @@ import type { StateTree } from './tree';
  *
  * @example
  * ```ts
- * const destination: SaveDestination = tf.io.withSaveHandler(async (artifacts) => upload(artifacts));
+ * const kept: tf.io.ModelArtifacts[] = [];
+ * const destination: SaveDestination = tf.io.withSaveHandler(async (artifacts) => {
+ *   kept.push(artifacts); // or send them to a server
+ *   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+ * });
  * ```
  */
 export type SaveDestination = tf.io.IOHandler | string;
@@ -84,6 +88,10 @@ export async function saveState(tree: unknown, destination: SaveDestination): Pr
  * Loads a state tree that {@link saveState} (or `handler.save(stateToArtifacts(tree))`) stored, and checks it as
  * {@link stateFromArtifacts} does.
  *
+ * Like {@link decodeState}, the result is typed `T` but not checked against it; a model's `setState` checks a state
+ * it is given.
+ *
+ * @typeParam T - what you expect the tree to be, e.g. {@link GANState}; unchecked
  * @param source - an IO handler, or a URL such as `indexeddb://gan-checkpoint`
  * @returns the state tree
  * @throws {@link StateError} for a stored state that is corrupt, truncated or of another format, {@link ValueError}
@@ -91,10 +99,11 @@ export async function saveState(tree: unknown, destination: SaveDestination): Pr
  *
  * @example
  * ```ts
- * const { model, trainer } = (await loadState('indexeddb://gan-checkpoint')) as Checkpoint;
+ * const { model, trainer } = await loadState<{ model: GANState; trainer: TrainerPosition }>('indexeddb://gan-checkpoint');
+ * gan.setState(model);
  * ```
  */
-export async function loadState(source: LoadSource): Promise<StateTree> {
+export async function loadState<T = StateTree>(source: LoadSource): Promise<T> {
   const handler = loadHandlerFor(source, 'source');
-  return stateFromArtifacts(await handler.load!());
+  return stateFromArtifacts(await handler.load!()) as T;
 }

@@ -12,7 +12,7 @@ import { assertLiveNetwork } from '../internal/model-checks';
  * {@link SeededDropout} layer is written as a standard `Dropout` layer of the same rate and name. Dropout passes its
  * input through at inference, so the loaded network predicts exactly as the saved one; only training it would draw
  * different dropout masks. To keep SeededDropout (and its reproducible masks), save with `model.save` and call
- * {@link registerGenerativeLayers} before `tf.loadLayersModel` instead.
+ * {@link registerGenerativeLayers} before `tfl.loadLayersModel` instead.
  *
  * @param model - the network, e.g. `gan.generator`; it is only read
  * @param destination - an IO handler, or a URL such as `indexeddb://generator`, `downloads://generator` or (with
@@ -25,7 +25,7 @@ import { assertLiveNetwork } from '../internal/model-checks';
  * ```ts
  * await exportNetwork(gan.generator, 'indexeddb://generator');
  * // Later, with no tfjs-generative at all:
- * const generator = await tf.loadLayersModel('indexeddb://generator');
+ * const generator = await tfl.loadLayersModel('indexeddb://generator');
  * ```
  */
 export async function exportNetwork(model: tfl.LayersModel, destination: SaveDestination): Promise<tf.io.SaveResult> {

@@ -597,7 +597,8 @@ function methodSuite(backend: Backend, runs: { gan: number; vae: number }, salt:
               accept: (e) => method === 'importanceWeightedBound' && e instanceof Error && e.name === 'AbortError',
             });
             if (out.error !== undefined) {
-              expectSameState(await vae.getState(), vaeState);
+              const after = await vae.getState();
+              expectSameState(after, vaeState);
               return;
             }
             if (method === 'trainStep' || method === 'evaluate' || method === 'importanceWeightedBound') {

@@ -323,13 +323,13 @@ describe('VAE bad input', () => {
       [() => vae.encode(tf.zeros([2, 5])), 'x', isShapeError],
       [() => vae.decode(tf.zeros([2, 3])), 'z', isShapeError],
       [() => vae.reconstruct(tf.zeros([2, 5])), 'x', isShapeError],
-      [() => vae.sample(0), 'n', isConfigError],
+      [() => vae.sample(0), 'n', isValueError],
       [() => vae.sample(2, { temperature: -1 }), 'options.temperature', isConfigError],
       [() => vae.interpolate(x, x, 3), 'a', isShapeError],
       [() => vae.interpolate(tf.zeros([TINY_DIM]), tf.zeros([5]), 3), 'b', isShapeError],
-      [() => vae.interpolate(tf.zeros([TINY_DIM]), tf.zeros([TINY_DIM]), 1), 'steps', isConfigError],
+      [() => vae.interpolate(tf.zeros([TINY_DIM]), tf.zeros([TINY_DIM]), 1), 'steps', isValueError],
       [() => vae.interpolate(tf.zeros([TINY_DIM]), tf.zeros([TINY_DIM]), 3, { method: 'cubic' as 'linear' }), 'options.method', isConfigError],
-      [() => vae.importanceWeightedBound(x, 0), 'k', isConfigError],
+      [() => vae.importanceWeightedBound(x, 0), 'k', isValueError],
       [() => vae.importanceWeightedBound(x, 2, { chunkSize: 0.5 }), 'options.chunkSize', isConfigError],
     ];
     for (const [call, argument, guard] of cases) {

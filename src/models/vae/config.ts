@@ -31,10 +31,23 @@ export interface GaussianLikelihood {
 /**
  * The likelihood p(x|z) of a {@link VAE}: `'bernoulli'` (the decoder outputs logits; data in [0, 1]), `'gaussian'`
  * (the decoder outputs the mean; σ² = 1), or a {@link GaussianLikelihood} to set σ².
+ *
+ * @example
+ * ```ts
+ * const likelihood: VAELikelihood = { kind: 'gaussian', variance: 0.1 }; // or 'bernoulli', 'gaussian'
+ * const vae = new VAE({ likelihood });
+ * ```
  */
 export type VAELikelihood = 'bernoulli' | 'gaussian' | GaussianLikelihood;
 
-/** A linear warm-up of β (Bowman et al., 2016; Sønderby et al., 2016): β grows from 0 to its value over `steps`. */
+/**
+ * A linear warm-up of β (Bowman et al., 2016; Sønderby et al., 2016): β grows from 0 to its value over `steps`.
+ *
+ * @example
+ * ```ts
+ * const vae = new VAE({ beta: 4, betaWarmup: { steps: 5000 } }); // β rises from 0 to 4 over 5000 steps
+ * ```
+ */
 export interface BetaWarmup {
   /** Number of {@link VAE.trainStep} calls over which β rises linearly from 0; step `t` uses β·min(1, t / steps). */
   readonly steps: number;
@@ -205,7 +218,14 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
   };
 }
 
-/** What one {@link VAE.trainStep} reports, as plain numbers (means over the batch, nats per example). */
+/**
+ * What one {@link VAE.trainStep} reports, as plain numbers (means over the batch, nats per example).
+ *
+ * @example
+ * ```ts
+ * const { loss, reconstruction, kl, beta }: VAEStepLogs = await vae.trainStep(batch);
+ * ```
+ */
 export interface VAEStepLogs {
   /** The minimised objective, reconstruction + β·kl; with β = 1 the −ELBO of this step's z. */
   readonly loss: number;
@@ -218,7 +238,14 @@ export interface VAEStepLogs {
   readonly [key: string]: number;
 }
 
-/** What {@link VAE.evaluate} reports: the −ELBO with β = 1 and its parts, means over the batch, in nats. */
+/**
+ * What {@link VAE.evaluate} reports: the −ELBO with β = 1 and its parts, means over the batch, in nats.
+ *
+ * @example
+ * ```ts
+ * const { negativeElbo, reconstruction, kl }: VAEEvaluation = await vae.evaluate(testImages, { seed: 0 });
+ * ```
+ */
 export interface VAEEvaluation {
   /** reconstruction + kl, an upper bound on −log p(x) in expectation over z. */
   readonly negativeElbo: number;
@@ -232,6 +259,13 @@ export interface VAEEvaluation {
 /**
  * q(z|x) for a batch: each `[batch, latentDim]`; the caller disposes both, e.g. `tf.dispose(encoding)`. (A type alias
  * rather than an interface, like the other VAE outputs, so that it fits `tf.dispose`'s `TensorContainer`.)
+ *
+ * @example
+ * ```ts
+ * const encoding: VAEEncoding = vae.encode(batch);
+ * const codes = await encoding.mean.array(); // [batch, latentDim]
+ * tf.dispose(encoding);
+ * ```
  */
 export type VAEEncoding = {
   /** Mean of q(z|x). */
@@ -240,7 +274,16 @@ export type VAEEncoding = {
   readonly logVar: tf.Tensor2D;
 };
 
-/** p(x|z) for a batch of z: each `[batch, ...dataShape]`; the caller disposes both, e.g. `tf.dispose(decoding)`. */
+/**
+ * p(x|z) for a batch of z: each `[batch, ...dataShape]`; the caller disposes both, e.g. `tf.dispose(decoding)`.
+ *
+ * @example
+ * ```ts
+ * const decoding: VAEDecoding = vae.decode(tf.randomNormal([16, vae.latentDim]));
+ * const pixels = await decoding.mean.data(); // E[x|z]
+ * tf.dispose(decoding);
+ * ```
+ */
 export type VAEDecoding = {
   /** The decoder's raw output: the Bernoulli logits, or the Gaussian mean. */
   readonly output: tf.Tensor;
@@ -248,7 +291,16 @@ export type VAEDecoding = {
   readonly mean: tf.Tensor;
 };
 
-/** A pass through the whole VAE; the caller disposes all four tensors, e.g. `tf.dispose(output)`. */
+/**
+ * A pass through the whole VAE; the caller disposes all four tensors, e.g. `tf.dispose(output)`.
+ *
+ * @example
+ * ```ts
+ * const output: VAEOutput = vae.reconstruct(testImages);
+ * const { reconstruction, z } = output;
+ * tf.dispose(output);
+ * ```
+ */
 export type VAEOutput = {
   /** E[x|z], `[batch, ...dataShape]` (probabilities for the Bernoulli likelihood). */
   readonly reconstruction: tf.Tensor;
@@ -260,7 +312,14 @@ export type VAEOutput = {
   readonly z: tf.Tensor2D;
 };
 
-/** Options of {@link VAE.sample}. */
+/**
+ * Options of {@link VAE.sample}.
+ *
+ * @example
+ * ```ts
+ * const samples = vae.sample(64, { seed: 1, temperature: 0.8 });
+ * ```
+ */
 export interface VAESampleOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the VAE's own stream is used. */
   readonly seed?: number;
@@ -271,7 +330,14 @@ export interface VAESampleOptions {
   readonly temperature?: number;
 }
 
-/** Options of {@link VAE.reconstruct}. */
+/**
+ * Options of {@link VAE.reconstruct}.
+ *
+ * @example
+ * ```ts
+ * const output = vae.reconstruct(batch, { sample: true, seed: 3 }); // decodes a draw of q(z|x), not its mean
+ * ```
+ */
 export interface ReconstructOptions {
   /**
    * Decode a sample of q(z|x) instead of its mean.
@@ -282,7 +348,15 @@ export interface ReconstructOptions {
   readonly seed?: number;
 }
 
-/** Options of {@link VAE.interpolate}. */
+/**
+ * Options of {@link VAE.interpolate}.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = [tf.slice(testImages, [0, 0], [1, -1]), tf.slice(testImages, [1, 0], [1, -1])];
+ * const path = vae.interpolate(a, b, 8, { method: 'spherical' });
+ * ```
+ */
 export interface InterpolateOptions {
   /**
    * `'linear'`, or `'spherical'` (slerp), which keeps intermediate codes at a typical distance from the origin.
@@ -291,13 +365,28 @@ export interface InterpolateOptions {
   readonly method?: 'linear' | 'spherical';
 }
 
-/** Options of {@link VAE.evaluate} and {@link VAE.importanceWeightedBound}. */
+/**
+ * Options of {@link VAE.evaluate} and {@link VAE.importanceWeightedBound}.
+ *
+ * @example
+ * ```ts
+ * const { negativeElbo } = await vae.evaluate(testImages, { seed: 42 }); // the same seed, the same z draws
+ * ```
+ */
 export interface EvaluateOptions {
   /** Seed of the z samples; omitted, the VAE's own stream is used. */
   readonly seed?: number;
 }
 
-/** Options of {@link VAE.importanceWeightedBound}. */
+/**
+ * Options of {@link VAE.importanceWeightedBound}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const bound = await vae.importanceWeightedBound(testImages, 500, { chunkSize: 50, signal: controller.signal });
+ * ```
+ */
 export interface ImportanceWeightedOptions extends EvaluateOptions {
   /**
    * How many of the k samples are drawn and decoded at once, for a block of at most max(1, ⌊8192 / chunkSize⌋)

@@ -74,6 +74,12 @@ const VAE_STATE_FORMAT = 'tfjs-generative/vae';
  * a learned decoder variance, the optimizer's slots and iteration count, the seed streams and the step count (which
  * drives the β warm-up). Store it with `encodeState`; restore it with {@link VAE.setState} into a VAE built with the
  * same config and architectures.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeState(await vae.getState());
+ * vae.setState(decodeState<VAEState>(bytes));
+ * ```
  */
 export interface VAEState {
   /** What kind of state this is; {@link VAE.setState} refuses any other. */
@@ -295,7 +301,7 @@ export class VAE implements Trainable<tf.Tensor> {
    * @example
    * ```ts
    * const vae = new VAE({ seed: 1 });
-   * vae.setState(decodeState(bytes) as VAEState);
+   * vae.setState(decodeState<VAEState>(bytes));
    * ```
    */
   setState(state: VAEState): void {
@@ -394,17 +400,25 @@ export class VAE implements Trainable<tf.Tensor> {
       if (signal !== undefined && typeof (signal as Partial<AbortSignal> | null)?.aborted !== 'boolean') {
         throw new ConfigError('options.signal', 'an AbortSignal', describe(signal));
       }
-      const seeds = new SeedStream(options.seed ?? this.evalSeeds.next());
+      // A call that rejects (aborted, or the model disposed while it yielded) leaves the eval stream where it was.
+      const evalSeeds = this.evalSeeds;
+      const start = evalSeeds.draws;
+      const seeds = new SeedStream(options.seed ?? evalSeeds.next());
       const maxRows = MAX_CHUNK_ROWS;
       const plan = { k, chunkSize: options.chunkSize, maxRows, seeds, signal, resume: () => this.assertLive() };
-      return importanceWeightedNll(batch, plan, {
-        encode: (x) => this.encode(x),
-        decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
-        nll: (x, output) =>
-          this.likelihood === 'bernoulli'
-            ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
-            : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
-      });
+      try {
+        return await importanceWeightedNll(batch, plan, {
+          encode: (x) => this.encode(x),
+          decode: (z) => this.decoder.apply(z, { training: false }) as tf.Tensor,
+          nll: (x, output) =>
+            this.likelihood === 'bernoulli'
+              ? bernoulliReconstructionLoss(x, output, { reduction: 'none' })
+              : gaussianReconstructionLoss(x, output, { reduction: 'none', logVar: this.decoderLogVar ?? 0 }),
+        });
+      } catch (e) {
+        if (this.evalSeeds === evalSeeds) this.evalSeeds = new SeedStream(evalSeeds.seed, start);
+        throw e;
+      }
     });
   }
 
@@ -518,7 +532,7 @@ export class VAE implements Trainable<tf.Tensor> {
     this.assertLive();
     checkSingleExample(a, 'a', this.dataShape);
     checkSingleExample(b, 'b', this.dataShape);
-    if (!Number.isInteger(steps) || steps < 2) throw new ConfigError('steps', 'an integer >= 2', describe(steps));
+    if (!Number.isInteger(steps) || steps < 2) throw new ValueError('steps', 'an integer >= 2', describe(steps));
     assertCount(steps, 'steps', Math.max(this.latentDim, sizeOf(this.dataShape)));
     checkCallOptions(options, ['method'], 'InterpolateOptions');
     const method = options.method ?? 'linear';
