@@ -34,7 +34,16 @@ import {
   type LayerSink,
 } from './conditioning';
 
-/** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
+/**
+ * Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}.
+ *
+ * @example
+ * ```ts
+ * const rgb: DcganOptions = { imageShape: [32, 32, 3], kernelSize: 5 };
+ * const generator = dcganGenerator({ ...rgb, seed: 1 });
+ * const discriminator = dcganDiscriminator({ ...rgb, seed: 2 });
+ * ```
+ */
 export interface DcganOptions {
   /**
    * Shape of one image, `[height, width, channels]`; height and width must be divisible by 4 (two stride-2 layers).
@@ -55,7 +64,15 @@ export interface DcganOptions {
   readonly name?: string;
 }
 
-/** Options of {@link dcganGenerator}. */
+/**
+ * Options of {@link dcganGenerator}.
+ *
+ * @example
+ * ```ts
+ * const options: DcganGeneratorOptions = { latentDim: 64, filters: [64, 32], seed: 1 };
+ * const generator = dcganGenerator(options);
+ * ```
+ */
 export interface DcganGeneratorOptions extends DcganOptions, ConditionalGeneratorOptions {
   /**
    * Size of the latent vector z.
@@ -73,6 +90,12 @@ export interface DcganGeneratorOptions extends DcganOptions, ConditionalGenerato
 /**
  * Options of {@link dcganDiscriminator}. With `classes`, the labels enter as extra input channels: `'one-hot'` tiles
  * the one-hot row over the image (`classes` channels), `'embedding'` projects it to one learned h×w channel.
+ *
+ * @example
+ * ```ts
+ * const options: DcganDiscriminatorOptions = { filters: [32, 64], activation: 'safeLeakyRelu', classes: 10, conditioning: 'embedding' };
+ * const discriminator = dcganDiscriminator(options); // inputs [x, labels]
+ * ```
  */
 export interface DcganDiscriminatorOptions extends DcganOptions, ConditionalDiscriminatorOptions {
   /**

@@ -37,7 +37,15 @@ import {
 
 export type { HiddenActivation };
 
-/** Options shared by the MLP factories. */
+/**
+ * Options shared by the MLP factories.
+ *
+ * @example
+ * ```ts
+ * const shared: MlpOptions = { hiddenUnits: [256, 512], activation: 'leakyRelu', seed: 1 };
+ * const generator = mlpGenerator({ ...shared, batchNorm: true });
+ * ```
+ */
 export interface MlpOptions {
   /**
    * Units of each hidden layer, input side first.
@@ -57,7 +65,15 @@ export interface MlpOptions {
   readonly name?: string;
 }
 
-/** Options of {@link mlpGenerator}. */
+/**
+ * Options of {@link mlpGenerator}.
+ *
+ * @example
+ * ```ts
+ * const options: MlpGeneratorOptions = { latentDim: 64, outputShape: [28, 28, 1], classes: 10, seed: 1 };
+ * const generator = mlpGenerator(options); // inputs [z, labels]
+ * ```
+ */
 export interface MlpGeneratorOptions extends MlpOptions, ConditionalGeneratorOptions {
   /**
    * Size of the latent vector z.
@@ -81,7 +97,15 @@ export interface MlpGeneratorOptions extends MlpOptions, ConditionalGeneratorOpt
   readonly outputActivation?: 'tanh' | 'sigmoid' | 'linear';
 }
 
-/** Options of {@link mlpDiscriminator}. */
+/**
+ * Options of {@link mlpDiscriminator}.
+ *
+ * @example
+ * ```ts
+ * const options: MlpDiscriminatorOptions = { inputShape: [28, 28, 1], dropout: 0.3, activation: 'safeLeakyRelu' };
+ * const discriminator = mlpDiscriminator(options);
+ * ```
+ */
 export interface MlpDiscriminatorOptions extends MlpOptions, ConditionalDiscriminatorOptions {
   /**
    * Size of the learned class vector with `conditioning: 'embedding'`.
@@ -100,7 +124,15 @@ export interface MlpDiscriminatorOptions extends MlpOptions, ConditionalDiscrimi
   readonly dropout?: number;
 }
 
-/** Factory options for both networks of an MLP GAN. */
+/**
+ * Factory options for both networks of an MLP GAN.
+ *
+ * @example
+ * ```ts
+ * const recipe: MlpGanRecipe = MLP_GAN_RECIPES.recommended;
+ * const gan = new GAN({}, { generator: mlpGenerator(recipe.generator), discriminator: mlpDiscriminator(recipe.discriminator) });
+ * ```
+ */
 export interface MlpGanRecipe {
   /** Options for {@link mlpGenerator}. */
   readonly generator: MlpGeneratorOptions;
@@ -108,7 +140,15 @@ export interface MlpGanRecipe {
   readonly discriminator: MlpDiscriminatorOptions;
 }
 
-/** The names of {@link MLP_GAN_RECIPES}. */
+/**
+ * The names of {@link MLP_GAN_RECIPES}.
+ *
+ * @example
+ * ```ts
+ * const name: MlpGanRecipeName = 'article';
+ * const generator = mlpGenerator({ ...MLP_GAN_RECIPES[name].generator, seed: 1 });
+ * ```
+ */
 export type MlpGanRecipeName = 'article' | 'recommended';
 
 const MLP_KEYS = ['hiddenUnits', 'activation', 'seed', 'name'];

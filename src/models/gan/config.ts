@@ -21,7 +21,15 @@ export type { NonFinitePolicy };
  */
 export type DataRange = readonly [min: number, max: number] | 'any';
 
-/** How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's GANTrainSteps). */
+/**
+ * How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's GANTrainSteps).
+ *
+ * @example
+ * ```ts
+ * const steps: GANTrainSteps = { discriminator: 5, generator: 1 };
+ * const gan = new GAN({ objective: wassersteinGp(), steps }); // give the Trainer batches of 5 × 64
+ * ```
+ */
 export interface GANTrainSteps {
   /** @defaultValue `1` */
   readonly discriminator?: number;
@@ -29,7 +37,15 @@ export interface GANTrainSteps {
   readonly generator?: number;
 }
 
-/** Configuration of a {@link GAN}. Every field is optional; the defaults train the recommended MNIST recipe. */
+/**
+ * Configuration of a {@link GAN}. Every field is optional; the defaults train the recommended MNIST recipe.
+ *
+ * @example
+ * ```ts
+ * const config: GANConfig = { seed: 1, latentDim: 64, objective: hinge(), ema: { decay: 0.999 } };
+ * const gan = new GAN(config);
+ * ```
+ */
 export interface GANConfig {
   /**
    * Size of the latent vector z ~ N(0, I). With an injected generator it is read from the generator's input shape,
@@ -123,7 +139,15 @@ export interface EMAOptions {
   readonly decay: number;
 }
 
-/** The networks of a {@link GAN}; each one omitted is built from the recommended MLP recipe. */
+/**
+ * The networks of a {@link GAN}; each one omitted is built from the recommended MLP recipe.
+ *
+ * @example
+ * ```ts
+ * const networks: GANNetworks = { generator: dcganGenerator({ seed: 1 }), discriminator: dcganDiscriminator({ seed: 2 }) };
+ * const gan = new GAN({ seed: 1 }, networks);
+ * ```
+ */
 export interface GANNetworks {
   /** Maps z `[batch, latentDim]` to examples `[batch, ...dataShape]`. */
   readonly generator?: tfl.LayersModel;

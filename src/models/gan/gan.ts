@@ -57,6 +57,12 @@ import {
  * What one {@link GAN.trainStep} reports, as plain numbers. The scores' meaning follows the objective's
  * {@link GANObjective.output}: mean probabilities in [0, 1] for a logits or probabilities D, mean critic values for a
  * Wasserstein critic.
+ *
+ * @example
+ * ```ts
+ * const logs: GANStepLogs = await gan.trainStep(realBatch);
+ * console.log(logs.discriminatorLoss, logs.generatorLoss, logs.realScore, logs.fakeScore);
+ * ```
  */
 export interface GANStepLogs {
   /** Discriminator loss of the step's last discriminator update. */
@@ -72,7 +78,15 @@ export interface GANStepLogs {
   readonly [key: string]: number;
 }
 
-/** Options of {@link GAN.sample}. */
+/**
+ * Options of {@link GAN.sample}.
+ *
+ * @example
+ * ```ts
+ * const options: SampleOptions = { seed: 7, ema: false };
+ * const digits = gan.sample(16, options); // the same 16 digits for seed 7
+ * ```
+ */
 export interface SampleOptions extends GenerateOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the GAN's own stream is used. */
   readonly seed?: number;

@@ -68,6 +68,12 @@ export interface AdversarialTerms {
  * What D outputs, which fixes what the logged `realScore` and `fakeScore` mean: `'logits'` (the mean probability
  * σ(D(x)) in [0, 1]), `'probabilities'` (a sigmoid-ended D: the mean of its output) or `'critic'` (a Wasserstein
  * critic: the mean critic value, unbounded).
+ *
+ * @example
+ * ```ts
+ * const output: DiscriminatorOutput = 'critic';
+ * const objective = logitObjective(wassersteinGeneratorLoss, wassersteinDiscriminatorLoss, output);
+ * ```
  */
 export type DiscriminatorOutput = 'logits' | 'probabilities' | 'critic';
 
@@ -176,7 +182,15 @@ export function minimax(): GANObjective {
   );
 }
 
-/** Options of {@link wasserstein}. */
+/**
+ * Options of {@link wasserstein}.
+ *
+ * @example
+ * ```ts
+ * const options: WassersteinOptions = { clip: 0.01 };
+ * const gan = new GAN({ objective: wasserstein(options), steps: { discriminator: 5 } });
+ * ```
+ */
 export interface WassersteinOptions {
   /** Clip every critic weight to [−clip, clip] after each critic update (Arjovsky et al. use 0.01). Omitted, no clipping. */
   readonly clip?: number;
@@ -209,7 +223,15 @@ export function wasserstein(options: WassersteinOptions = {}): GANObjective {
   };
 }
 
-/** Options of {@link wassersteinGp}. */
+/**
+ * Options of {@link wassersteinGp}.
+ *
+ * @example
+ * ```ts
+ * const options: WassersteinGpOptions = { lambda: 10 };
+ * const objective = wassersteinGp(options);
+ * ```
+ */
 export interface WassersteinGpOptions {
   /**
    * Weight λ of the gradient penalty.
@@ -288,7 +310,15 @@ export function leastSquares(): GANObjective {
   };
 }
 
-/** Options of {@link nonSaturatingR1}. */
+/**
+ * Options of {@link nonSaturatingR1}.
+ *
+ * @example
+ * ```ts
+ * const options: R1Options = { gamma: 1 };
+ * const objective = nonSaturatingR1(options);
+ * ```
+ */
 export interface R1Options {
   /**
    * Weight γ of the R1 penalty, γ/2·E[‖∇D(x)‖²] on real data.
