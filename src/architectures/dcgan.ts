@@ -19,8 +19,31 @@ import {
   type SizeFactor,
 } from './layers';
 import { SeededDropout } from './seeded-dropout';
+import {
+  CONDITIONAL_DISCRIMINATOR_KEYS,
+  CONDITIONAL_GENERATOR_KEYS,
+  LayerChain,
+  buildFunctional,
+  checkConditioning,
+  classifierHead,
+  join,
+  labelFeatures,
+  labelInput,
+  type ConditionalDiscriminatorOptions,
+  type ConditionalGeneratorOptions,
+  type LayerSink,
+} from './conditioning';
 
-/** Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}. */
+/**
+ * Options shared by {@link dcganGenerator} and {@link dcganDiscriminator}.
+ *
+ * @example
+ * ```ts
+ * const rgb: DcganOptions = { imageShape: [32, 32, 3], kernelSize: 5 };
+ * const generator = dcganGenerator({ ...rgb, seed: 1 });
+ * const discriminator = dcganDiscriminator({ ...rgb, seed: 2 });
+ * ```
+ */
 export interface DcganOptions {
   /**
    * Shape of one image, `[height, width, channels]`; height and width must be divisible by 4 (two stride-2 layers).
@@ -41,8 +64,16 @@ export interface DcganOptions {
   readonly name?: string;
 }
 
-/** Options of {@link dcganGenerator}. */
-export interface DcganGeneratorOptions extends DcganOptions {
+/**
+ * Options of {@link dcganGenerator}.
+ *
+ * @example
+ * ```ts
+ * const options: DcganGeneratorOptions = { latentDim: 64, filters: [64, 32], seed: 1 };
+ * const generator = dcganGenerator(options);
+ * ```
+ */
+export interface DcganGeneratorOptions extends DcganOptions, ConditionalGeneratorOptions {
   /**
    * Size of the latent vector z.
    * @defaultValue `100`
@@ -56,8 +87,17 @@ export interface DcganGeneratorOptions extends DcganOptions {
   readonly filters?: readonly [number, number];
 }
 
-/** Options of {@link dcganDiscriminator}. */
-export interface DcganDiscriminatorOptions extends DcganOptions {
+/**
+ * Options of {@link dcganDiscriminator}. With `classes`, the labels enter as extra input channels: `'one-hot'` tiles
+ * the one-hot row over the image (`classes` channels), `'embedding'` projects it to one learned h×w channel.
+ *
+ * @example
+ * ```ts
+ * const options: DcganDiscriminatorOptions = { filters: [32, 64], activation: 'safeLeakyRelu', classes: 10, conditioning: 'embedding' };
+ * const discriminator = dcganDiscriminator(options); // inputs [x, labels]
+ * ```
+ */
+export interface DcganDiscriminatorOptions extends DcganOptions, ConditionalDiscriminatorOptions {
   /**
    * Filters of the two stride-2 convolutions, image side first.
    * @defaultValue `[64, 128]`
@@ -77,8 +117,8 @@ export interface DcganDiscriminatorOptions extends DcganOptions {
 }
 
 const DCGAN_KEYS = ['imageShape', 'kernelSize', 'seed', 'name'];
-const GENERATOR_KEYS = [...DCGAN_KEYS, 'latentDim', 'filters'];
-const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout', 'activation'];
+const GENERATOR_KEYS = [...DCGAN_KEYS, 'latentDim', 'filters', ...CONDITIONAL_GENERATOR_KEYS];
+const DISCRIMINATOR_KEYS = [...DCGAN_KEYS, 'filters', 'dropout', 'activation', ...CONDITIONAL_DISCRIMINATOR_KEYS];
 
 interface CheckedImage {
   readonly height: number;
@@ -183,10 +223,25 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
   assertBuildable('a transposed convolution kernel', [kernel, f0, f1]);
   assertBuildable('one example of a feature map', [h, w, f1], 1 / 4);
   assertBuildable('a transposed convolution kernel', [kernel, f1, c]);
+  const conditional = checkConditioning(options, false);
+  const labelWidth =
+    conditional.classes === undefined
+      ? 0
+      : conditional.conditioning === 'embedding'
+      ? conditional.embeddingDim
+      : conditional.classes;
+  if (conditional.classes !== undefined) {
+    const classes: SizeFactor = { value: conditional.classes, option: 'options.classes' };
+    assertBuildable('the label embedding', [classes, { value: labelWidth, option: 'options.embeddingDim' }]);
+    assertBuildable(
+      'the projection’s kernel',
+      [{ value: latentDim + labelWidth, option: 'options.classes' }, h, w, f0],
+      1 / 16,
+    );
+  }
   const prefix = orDefault(options.name, 'generator');
   const seeds = new SeedStream(options.seed);
-  return buildSequential(prefix, (model) => {
-    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+  const body = (model: LayerSink) => {
     model.add(
       tfl.layers.dense({
         units: (height / 4) * (width / 4) * projected,
@@ -210,6 +265,28 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
       name: `${prefix}_deconv2`,
     };
     model.add(seededStride2('conv2dTranspose', deconv2, seeds)); // [batch, h, w, channels]
+  };
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+      body(model);
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+    const labels = labelInput(classes, prefix);
+    const c = labelFeatures(
+      track,
+      labels,
+      conditional.conditioning,
+      conditional.embeddingDim,
+      seeds,
+      `${prefix}_embedding`,
+    );
+    const chain = new LayerChain(track, join(track, z, c, `${prefix}_join`)); // [batch, latentDim + c]
+    body(chain);
+    return { inputs: [z, labels], outputs: [chain.output] };
   });
 }
 
@@ -245,10 +322,21 @@ export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl
   assertBuildable('one example of a feature map', [h, w, f0], 1 / 4);
   assertBuildable('a convolution kernel', [kernel, f0, f1]);
   assertBuildable('one example of a feature map', [h, w, f1], 1 / 16); // also the logit's kernel
+  const conditional = checkConditioning(options, true);
+  if (conditional.classes !== undefined) {
+    const classes: SizeFactor = { value: conditional.classes, option: 'options.classes' };
+    assertBuildable('the tiled label maps', [h, w, classes]);
+    assertBuildable('the label embedding', [classes, h, w]);
+    assertBuildable('a convolution kernel', [
+      kernel,
+      { value: channels + conditional.classes, option: 'options.classes' },
+      f0,
+    ]);
+    assertBuildable('the class head', [h, w, f1, classes], 1 / 16);
+  }
   const prefix = orDefault(options.name, 'discriminator');
   const seeds = new SeedStream(options.seed);
-  return buildSequential(prefix, (model) => {
-    model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+  const convs = (model: LayerSink) => {
     filters.forEach((f, i) => {
       const conv = { filters: f, kernelSize, useBias: true, name: `${prefix}_conv${i}` };
       model.add(seededStride2('conv2d', conv, seeds)); // [batch, h/2^(i+1), w/2^(i+1), f]
@@ -256,13 +344,44 @@ export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl
       if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
     });
     model.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, h/4 · w/4 · filters[1]]
-    model.add(
-      tfl.layers.dense({
-        units: 1,
-        name: `${prefix}_logit`,
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
-        biasInitializer: 'zeros',
-      }),
-    );
+  };
+  const logit = () =>
+    tfl.layers.dense({
+      units: 1,
+      name: `${prefix}_logit`,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds.next() }),
+      biasInitializer: 'zeros',
+    });
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [height, width, channels], name: `${prefix}_x` }));
+      convs(model);
+      model.add(logit());
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const x = tfl.input({ shape: [height, width, channels], name: `${prefix}_x` });
+    const inputs = [x];
+    const chain = new LayerChain(track, x);
+    if (conditional.conditioning !== 'none') {
+      const labels = labelInput(classes, prefix);
+      inputs.push(labels);
+      const maps = new LayerChain(track, labels);
+      if (conditional.conditioning === 'one-hot') {
+        maps.add(tfl.layers.repeatVector({ n: height * width, name: `${prefix}_tile` })); // [batch, h · w, classes]
+        maps.add(tfl.layers.reshape({ targetShape: [height, width, classes], name: `${prefix}_label_maps` }));
+      } else {
+        maps.output = labelFeatures(track, labels, 'embedding', height * width, seeds, `${prefix}_embedding`);
+        maps.add(tfl.layers.reshape({ targetShape: [height, width, 1], name: `${prefix}_label_map` }));
+      } // [batch, h, w, classes or 1]
+      chain.output = join(track, x, maps.output, `${prefix}_join`); // [batch, h, w, C + maps]
+    }
+    convs(chain);
+    const features = chain.output;
+    const outputs = [track(logit()).apply(features) as tfl.SymbolicTensor];
+    if (conditional.auxiliaryClassifier)
+      outputs.push(classifierHead(track, features, classes, seeds, `${prefix}_classes`));
+    return { inputs, outputs };
   });
 }

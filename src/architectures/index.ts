@@ -15,3 +15,9 @@ export { dcganDiscriminator, dcganGenerator } from './dcgan';
 export type { DcganDiscriminatorOptions, DcganGeneratorOptions, DcganOptions } from './dcgan';
 export { SafeLeakyReLU, registerActivationLayers, safeLeakyRelu } from './activations';
 export type { SafeLeakyReLUArgs } from './activations';
+export type {
+  ConditionalDiscriminatorOptions,
+  ConditionalGeneratorOptions,
+  Conditioning,
+  DiscriminatorConditioning,
+} from './conditioning';

@@ -20,10 +20,32 @@ import {
 } from './layers';
 
 import { SeededDropout } from './seeded-dropout';
+import {
+  CONDITIONAL_DISCRIMINATOR_KEYS,
+  CONDITIONAL_GENERATOR_KEYS,
+  LayerChain,
+  buildFunctional,
+  checkConditioning,
+  classifierHead,
+  join,
+  labelFeatures,
+  labelInput,
+  type ConditionalDiscriminatorOptions,
+  type ConditionalGeneratorOptions,
+  type LayerSink,
+} from './conditioning';
 
 export type { HiddenActivation };
 
-/** Options shared by the MLP factories. */
+/**
+ * Options shared by the MLP factories.
+ *
+ * @example
+ * ```ts
+ * const shared: MlpOptions = { hiddenUnits: [256, 512], activation: 'leakyRelu', seed: 1 };
+ * const generator = mlpGenerator({ ...shared, batchNorm: true });
+ * ```
+ */
 export interface MlpOptions {
   /**
    * Units of each hidden layer, input side first.
@@ -43,8 +65,16 @@ export interface MlpOptions {
   readonly name?: string;
 }
 
-/** Options of {@link mlpGenerator}. */
-export interface MlpGeneratorOptions extends MlpOptions {
+/**
+ * Options of {@link mlpGenerator}.
+ *
+ * @example
+ * ```ts
+ * const options: MlpGeneratorOptions = { latentDim: 64, outputShape: [28, 28, 1], classes: 10, seed: 1 };
+ * const generator = mlpGenerator(options); // inputs [z, labels]
+ * ```
+ */
+export interface MlpGeneratorOptions extends MlpOptions, ConditionalGeneratorOptions {
   /**
    * Size of the latent vector z.
    * @defaultValue `100`
@@ -67,8 +97,21 @@ export interface MlpGeneratorOptions extends MlpOptions {
   readonly outputActivation?: 'tanh' | 'sigmoid' | 'linear';
 }
 
-/** Options of {@link mlpDiscriminator}. */
-export interface MlpDiscriminatorOptions extends MlpOptions {
+/**
+ * Options of {@link mlpDiscriminator}.
+ *
+ * @example
+ * ```ts
+ * const options: MlpDiscriminatorOptions = { inputShape: [28, 28, 1], dropout: 0.3, activation: 'safeLeakyRelu' };
+ * const discriminator = mlpDiscriminator(options);
+ * ```
+ */
+export interface MlpDiscriminatorOptions extends MlpOptions, ConditionalDiscriminatorOptions {
+  /**
+   * Size of the learned class vector with `conditioning: 'embedding'`.
+   * @defaultValue `50`
+   */
+  readonly embeddingDim?: number;
   /**
    * Shape of one input example; a rank above 1 adds a flatten first.
    * @defaultValue `[784]`
@@ -81,7 +124,15 @@ export interface MlpDiscriminatorOptions extends MlpOptions {
   readonly dropout?: number;
 }
 
-/** Factory options for both networks of an MLP GAN. */
+/**
+ * Factory options for both networks of an MLP GAN.
+ *
+ * @example
+ * ```ts
+ * const recipe: MlpGanRecipe = MLP_GAN_RECIPES.recommended;
+ * const gan = new GAN({}, { generator: mlpGenerator(recipe.generator), discriminator: mlpDiscriminator(recipe.discriminator) });
+ * ```
+ */
 export interface MlpGanRecipe {
   /** Options for {@link mlpGenerator}. */
   readonly generator: MlpGeneratorOptions;
@@ -89,12 +140,27 @@ export interface MlpGanRecipe {
   readonly discriminator: MlpDiscriminatorOptions;
 }
 
-/** The names of {@link MLP_GAN_RECIPES}. */
+/**
+ * The names of {@link MLP_GAN_RECIPES}.
+ *
+ * @example
+ * ```ts
+ * const name: MlpGanRecipeName = 'article';
+ * const generator = mlpGenerator({ ...MLP_GAN_RECIPES[name].generator, seed: 1 });
+ * ```
+ */
 export type MlpGanRecipeName = 'article' | 'recommended';
 
 const MLP_KEYS = ['hiddenUnits', 'activation', 'seed', 'name'];
-const GENERATOR_KEYS = [...MLP_KEYS, 'latentDim', 'outputShape', 'batchNorm', 'outputActivation'];
-const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout'];
+const GENERATOR_KEYS = [
+  ...MLP_KEYS,
+  'latentDim',
+  'outputShape',
+  'batchNorm',
+  'outputActivation',
+  ...CONDITIONAL_GENERATOR_KEYS,
+];
+const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout', 'embeddingDim', ...CONDITIONAL_DISCRIMINATOR_KEYS];
 
 const ARTICLE_GENERATOR_UNITS = [128, 128];
 const ARTICLE_DISCRIMINATOR_UNITS = [128];
@@ -142,7 +208,8 @@ function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
 
 /**
  * A fully connected generator: z `[batch, latentDim]` → hidden dense layers → `[batch, ...outputShape]`. With no
- * options it is the article's 100 → 128 → 128 → 784 network with ReLU and a tanh output.
+ * options it is the article's 100 → 128 → 128 → 784 network with ReLU and a tanh output. With `classes` it is
+ * class-conditional: inputs `[z, labels]`, the one-hot labels `[batch, classes]` (or their embedding) concatenated to z.
  *
  * @param options - sizes, activation, batch norm, output shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
@@ -152,6 +219,8 @@ function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
  * ```ts
  * const article = mlpGenerator({ seed: 1 });
  * const better = mlpGenerator({ ...MLP_GAN_RECIPES.recommended.generator, outputShape: [28, 28, 1], seed: 1 });
+ * // Class-conditional: takes [z, labels], labels as one-hot rows [batch, 10].
+ * const conditional = mlpGenerator({ classes: 10, conditioning: 'embedding', seed: 1 });
  * ```
  */
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
@@ -172,10 +241,18 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
     shapeFactors(outputShape, 'options.outputShape'),
   ]);
   const activation = orDefault(options.activation, 'relu');
+  const conditional = checkConditioning(options, false);
+  if (conditional.classes !== undefined) {
+    const width = conditional.conditioning === 'embedding' ? conditional.embeddingDim : conditional.classes;
+    assertDenseChain([
+      [{ value: conditional.classes, option: 'options.classes' }],
+      [{ value: width, option: 'options.classes' }],
+    ]);
+    assertDenseChain([[{ value: latentDim + width, option: 'options.classes' }], ...hiddenFactors(hidden).slice(0, 1)]);
+  }
   const prefix = orDefault(options.name, 'generator');
   const seeds = new SeedStream(options.seed);
-  return buildSequential(prefix, (model) => {
-    model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+  const body = (model: LayerSink) => {
     hidden.forEach((units, i) => {
       model.add(seededDense(units, seeds, `${prefix}_dense${i}`, undefined, options.batchNorm !== true));
       if (options.batchNorm === true) {
@@ -187,12 +264,36 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
     if (outputShape.length > 1) {
       model.add(tfl.layers.reshape({ targetShape: [...outputShape], name: `${prefix}_reshape` }));
     }
+  };
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+      body(model);
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+    const labels = labelInput(classes, prefix);
+    const c = labelFeatures(
+      track,
+      labels,
+      conditional.conditioning,
+      conditional.embeddingDim,
+      seeds,
+      `${prefix}_embedding`,
+    );
+    const chain = new LayerChain(track, join(track, z, c, `${prefix}_join`)); // [batch, latentDim + c]
+    body(chain);
+    return { inputs: [z, labels], outputs: [chain.output] };
   });
 }
 
 /**
  * A fully connected discriminator: `[batch, ...inputShape]` → hidden dense layers → one logit `[batch, 1]` (no
- * sigmoid: the losses take logits). With no options it is the article's 784 → 128 → 1 network with ReLU.
+ * sigmoid: the losses take logits). With no options it is the article's 784 → 128 → 1 network with ReLU. With
+ * `classes` it takes `[x, labels]` (one-hot labels `[batch, classes]`, or their embedding, concatenated to the
+ * flattened x), and with `auxiliaryClassifier` it outputs `[logit, classLogits]`.
  *
  * @param options - sizes, activation, dropout, input shape and seed
  * @returns an uncompiled tfjs-layers model, ready for {@link GAN}
@@ -202,6 +303,8 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  * ```ts
  * const article = mlpDiscriminator({ seed: 2 });
  * const better = mlpDiscriminator({ ...MLP_GAN_RECIPES.recommended.discriminator, inputShape: [28, 28, 1], seed: 2 });
+ * // Takes [x, one-hot labels] and also outputs class logits [batch, 10] for acgan().
+ * const acganD = mlpDiscriminator({ classes: 10, auxiliaryClassifier: true, seed: 2 });
  * ```
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
@@ -213,16 +316,62 @@ export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.Lay
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
   assertDenseChain([shapeFactors(inputShape, 'options.inputShape'), ...hiddenFactors(hidden), []]);
   const activation = orDefault(options.activation, 'relu');
+  const conditional = checkConditioning(options, true);
+  if (conditional.classes !== undefined) {
+    const width = conditional.conditioning === 'embedding' ? conditional.embeddingDim : conditional.classes;
+    const flat = product(inputShape);
+    assertDenseChain([
+      [{ value: conditional.classes, option: 'options.classes' }],
+      [{ value: width, option: 'options.classes' }],
+    ]);
+    assertDenseChain([[{ value: flat + width, option: 'options.classes' }], ...hiddenFactors(hidden).slice(0, 1)]);
+    const last = hidden.length === 0 ? flat + width : hidden[hidden.length - 1]!;
+    assertDenseChain([
+      [{ value: last, option: 'options.classes' }],
+      [{ value: conditional.classes, option: 'options.classes' }],
+    ]);
+  }
   const prefix = orDefault(options.name, 'discriminator');
   const seeds = new SeedStream(options.seed);
-  return buildSequential(prefix, (model) => {
-    model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
-    if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
+  const hiddenLayers = (model: LayerSink) => {
     hidden.forEach((units, i) => {
       model.add(seededDense(units, seeds, `${prefix}_dense${i}`));
       model.add(activationLayer(activation, `${prefix}_act${i}`));
       if (rate > 0) model.add(new SeededDropout({ rate, seed: seeds.next(), name: `${prefix}_dropout${i}` }));
     });
-    model.add(seededDense(1, seeds, `${prefix}_logit`));
+  };
+  const classes = conditional.classes;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [...inputShape], name: `${prefix}_x` }));
+      if (inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${prefix}_flatten` }));
+      hiddenLayers(model);
+      model.add(seededDense(1, seeds, `${prefix}_logit`));
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const x = tfl.input({ shape: [...inputShape], name: `${prefix}_x` });
+    const inputs = [x];
+    const chain = new LayerChain(track, x);
+    if (inputShape.length > 1) chain.add(tfl.layers.flatten({ name: `${prefix}_flatten` })); // [batch, size of x]
+    if (conditional.conditioning !== 'none') {
+      const labels = labelInput(classes, prefix);
+      inputs.push(labels);
+      const c = labelFeatures(
+        track,
+        labels,
+        conditional.conditioning,
+        conditional.embeddingDim,
+        seeds,
+        `${prefix}_embedding`,
+      );
+      chain.output = join(track, chain.output, c, `${prefix}_join`); // [batch, size + c]
+    }
+    hiddenLayers(chain);
+    const features = chain.output;
+    const outputs = [track(seededDense(1, seeds, `${prefix}_logit`)).apply(features) as tfl.SymbolicTensor];
+    if (conditional.auxiliaryClassifier)
+      outputs.push(classifierHead(track, features, classes, seeds, `${prefix}_classes`));
+    return { inputs, outputs };
   });
 }

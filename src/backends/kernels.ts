@@ -38,6 +38,7 @@ const LAYER_KERNELS: Readonly<Record<string, readonly string[]>> = {
   Reshape: ['Reshape'],
   Flatten: ['Reshape'],
   Concatenate: ['Concat', 'Slice'],
+  RepeatVector: ['Tile', 'Reshape'],
 };
 
 /** Extra kernels of each tfjs-layers activation (forward and gradient), measured on a dense layer. */

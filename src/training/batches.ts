@@ -16,16 +16,40 @@ export interface BatchSource<B> {
 }
 
 /**
- * What `fit` trains on: a tensor of examples `[N, ...]` that the Trainer batches itself (only when batches are
- * tensors), or ready-made batches from an `Iterable` or `AsyncIterable`.
+ * What `fit` trains on: a tensor of examples `[N, ...]` that the Trainer batches itself (when batches are tensors),
+ * a record of tensors that share their first axis, such as `{ x, labels }`, that the Trainer slices together into
+ * batches of the same fields (when batches are such records), or ready-made batches from an `Iterable` or
+ * `AsyncIterable`.
  *
  * @example
  * ```ts
  * const fromTensor: TrainingData<tf.Tensor> = tf.randomNormal([1000, 784]);
  * const fromArray: TrainingData<tf.Tensor> = [tf.zeros([32, 784]), tf.ones([32, 784])];
+ * const labelled: TrainingData<LabelledBatch> = { x: tf.randomNormal([1000, 784]), labels: tf.zeros([1000], 'int32') };
  * ```
  */
-export type TrainingData<B> = Iterable<B> | AsyncIterable<B> | ([B] extends [tf.Tensor] ? tf.Tensor : never);
+export type TrainingData<B> =
+  | Iterable<B>
+  | AsyncIterable<B>
+  | (B extends tf.Tensor ? tf.Tensor : never)
+  | TensorRecordOf<B>;
+
+/**
+ * `B` itself when it is a record of tensors (`{ x, labels }`), the form of a dataset the Trainer slices field by field;
+ * never for tensors and arrays, which the Trainer treats as a dataset and as a list of batches.
+ *
+ * @example
+ * ```ts
+ * type Data = TensorRecordOf<LabelledBatch>; // LabelledBatch: fit({ x, labels }) slices both fields together
+ * ```
+ */
+export type TensorRecordOf<B> = B extends tf.Tensor
+  ? never
+  : B extends readonly unknown[]
+  ? never
+  : B extends { readonly [K in keyof B]: tf.Tensor }
+  ? B
+  : never;
 
 /** @internal */
 export interface TensorBatchOptions {
@@ -153,7 +177,8 @@ function skipping<T>(it: AsyncIterator<T>, skip: number): AsyncIterator<T> {
  */
 export function assertIterable<B>(data: unknown): asserts data is Iterable<B> | AsyncIterable<B> {
   if (!isAsyncIterable(data) && !isIterable(data)) {
-    throw new ConfigError('data', 'a tf.Tensor, an Iterable or an AsyncIterable of batches', describe(data));
+    const expected = 'a tf.Tensor, a record of tf.Tensors ({ x, labels }), an Iterable or an AsyncIterable of batches';
+    throw new ConfigError('data', expected, describe(data));
   }
 }
 
@@ -175,18 +200,76 @@ function toAsync<T>(it: Iterator<T>): AsyncIterator<T> {
 }
 
 /**
- * Picks the source for `data`: the Trainer's own batching for a tensor, the caller's batches otherwise.
+ * Checks a record-of-tensors dataset (`{ x, labels }`) and returns a source whose batches are records of the same
+ * fields, each sliced with the same example order, which is drawn exactly as for a tensor dataset.
+ * @internal
+ */
+export function recordSource(
+  data: Readonly<Record<string, tf.Tensor>>,
+  options: TensorBatchOptions,
+): BatchSource<Record<string, tf.Tensor>> {
+  const keys = Object.keys(data);
+  const sources = keys.map((key) => {
+    try {
+      return tensorSource(data[key]!, options);
+    } catch (e) {
+      if (e instanceof ShapeError) throw new ShapeError(`data.${key}`, e.expected, e.received);
+      throw e;
+    }
+  });
+  const n = data[keys[0]!]!.shape[0];
+  for (const key of keys) {
+    if (data[key]!.shape[0] !== n) {
+      const expected = `${n} examples along axis 0 (as data.${keys[0]})`;
+      throw new ShapeError(`data.${key}`, expected, formatShape(data[key]!.shape));
+    }
+  }
+  const { batchSize, shuffle, dropRemainder, seeds } = options;
+  return {
+    owned: true,
+    batchesPerEpoch: sources[0]!.batchesPerEpoch,
+    epoch(skip) {
+      // One order for every field, drawn as a tensor dataset's is, so the fields stay aligned.
+      const order = epochOrder(n ?? 0, shuffle ? seeds : undefined);
+      const slicers = keys.map((key) => sliceBatches(data[key]!, order, batchSize, dropRemainder, !shuffle, skip));
+      const batches = (function* () {
+        for (;;) {
+          const parts = slicers.map((it) => it.next());
+          if (parts.some((p) => p.done === true)) {
+            tf.dispose(parts.flatMap((p) => (p.done === true ? [] : [p.value])));
+            return;
+          }
+          yield Object.fromEntries(keys.map((key, i) => [key, parts[i]!.value as tf.Tensor]));
+        }
+      })();
+      return toAsync(batches);
+    },
+  };
+}
+
+function isTensorRecord(data: unknown): data is Readonly<Record<string, tf.Tensor>> {
+  if (typeof data !== 'object' || data === null || data instanceof tf.Tensor || Array.isArray(data)) return false;
+  if (isIterable(data) || isAsyncIterable(data)) return false;
+  const values = Object.values(data);
+  return values.length > 0 && values.every((v) => v instanceof tf.Tensor);
+}
+
+/**
+ * Picks the source for `data`: the Trainer's own batching for a tensor or a record of tensors, the caller's batches
+ * otherwise.
  * @internal
  */
 export function batchSource<B>(data: TrainingData<B>, options: TensorBatchOptions): BatchSource<B> {
-  if (data instanceof tf.Tensor) {
-    const n = data.shape[0] ?? 0;
+  if (data instanceof tf.Tensor || isTensorRecord(data)) {
+    const first: tf.Tensor = data instanceof tf.Tensor ? data : Object.values(data as Record<string, tf.Tensor>)[0]!;
+    const n = first.shape[0] ?? 0;
     if (options.dropRemainder && n >= 1 && options.batchSize > n) {
       const expected = `at most ${n} (the examples in data) with dropRemainder`;
       throw new ConfigError('options.batchSize', expected, String(options.batchSize));
     }
-    // Only reachable when B is a tensor type (see TrainingData), so the cast restates what the types proved.
-    return tensorSource(data, options) as unknown as BatchSource<B>;
+    // Only reachable when B is a tensor or record type (see TrainingData), so the casts restate what the types proved.
+    if (data instanceof tf.Tensor) return tensorSource(data, options) as unknown as BatchSource<B>;
+    return recordSource(data as Readonly<Record<string, tf.Tensor>>, options) as unknown as BatchSource<B>;
   }
   assertIterable<B>(data);
   return iterableSource(data);

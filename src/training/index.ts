@@ -1,6 +1,6 @@
 export { Trainer } from './trainer';
 export type { FitOptions, TrainerOptions, YieldEvery } from './trainer';
-export type { TrainingData } from './batches';
+export type { TensorRecordOf, TrainingData } from './batches';
 export type { TrainerCallbacks, TrainerContext, TrainingHistory } from './callbacks';
 export { trainingHistoryOf } from './failure';
 export { TRAINER_POSITION_VERSION } from './position';

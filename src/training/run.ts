@@ -147,7 +147,8 @@ export async function runTraining<B>(model: Trainable<B>, plan: RunPlan<B>): Pro
   };
   const halted = (): boolean => state.stopRequested || state.stepsDone >= plan.maxSteps;
   const release = (batch: B): void => {
-    if (source.owned) (batch as unknown as tf.Tensor).dispose();
+    // An owned batch is a tensor or a record of tensors (see recordSource); tf.dispose takes both.
+    if (source.owned) tf.dispose(batch as unknown as tf.TensorContainer);
   };
 
   try {

@@ -1,6 +1,12 @@
 /**
  * Numeric logs of one training step, e.g. `{ discriminatorLoss: 1.38, generatorLoss: 0.69 }`. Plain numbers, never
  * tensors, so a caller can keep them without managing memory.
+ *
+ * @example
+ * ```ts
+ * const logs: StepLogs = await gan.trainStep(realBatch);
+ * const losses = Object.entries(logs).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(', ');
+ * ```
  */
 export type StepLogs = Readonly<Record<string, number>>;
 

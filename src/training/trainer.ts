@@ -47,7 +47,8 @@ const TRAINER_OPTIONS = ['callbacks', 'yieldEvery'] as const;
 
 /**
  * Options of one {@link Trainer.fit} run. `batchSize`, `shuffle`, `seed` and `dropRemainder` apply to tensor data
- * only; iterable data arrives already batched and in its own order. An unknown field is a {@link ConfigError}.
+ * (a tensor, or a record of tensors such as `{ x, labels }`, sliced together) only; iterable data arrives already
+ * batched and in its own order. An unknown field is a {@link ConfigError}.
  *
  * @example
  * ```ts
@@ -57,7 +58,7 @@ const TRAINER_OPTIONS = ['callbacks', 'yieldEvery'] as const;
  */
 export interface FitOptions {
   /**
-   * Examples per batch, sliced along axis 0 of a tensor dataset.
+   * Examples per batch, sliced along axis 0 of a tensor dataset (of every field of a `{ x, labels }` dataset).
    * @defaultValue `32`
    */
   readonly batchSize?: number;
@@ -182,7 +183,8 @@ export class Trainer<B = tf.Tensor> {
    * attached: read it with {@link trainingHistoryOf}. A `trainStep` that rejects with an error whose `stopTraining`
    * is `true` does not fail the run: see {@link Trainable}.
    *
-   * @param data - a tensor `[N, ...]`, or an `Iterable`/`AsyncIterable` of batches
+   * @param data - a tensor `[N, ...]`, a record of tensors `{ x: [N, ...], labels: [N] }` sliced together, or an
+   *   `Iterable`/`AsyncIterable` of batches
    * @param options - see {@link FitOptions}
    * @returns the logs of every step and epoch, whether training was stopped and why, and where it ended
    *

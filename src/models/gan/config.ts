@@ -21,7 +21,15 @@ export type { NonFinitePolicy };
  */
 export type DataRange = readonly [min: number, max: number] | 'any';
 
-/** How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's GANTrainSteps). */
+/**
+ * How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's GANTrainSteps).
+ *
+ * @example
+ * ```ts
+ * const steps: GANTrainSteps = { discriminator: 5, generator: 1 };
+ * const gan = new GAN({ objective: wassersteinGp(), steps }); // give the Trainer batches of 5 × 64
+ * ```
+ */
 export interface GANTrainSteps {
   /** @defaultValue `1` */
   readonly discriminator?: number;
@@ -29,7 +37,15 @@ export interface GANTrainSteps {
   readonly generator?: number;
 }
 
-/** Configuration of a {@link GAN}. Every field is optional; the defaults train the recommended MNIST recipe. */
+/**
+ * Configuration of a {@link GAN}. Every field is optional; the defaults train the recommended MNIST recipe.
+ *
+ * @example
+ * ```ts
+ * const config: GANConfig = { seed: 1, latentDim: 64, objective: hinge(), ema: { decay: 0.999 } };
+ * const gan = new GAN(config);
+ * ```
+ */
 export interface GANConfig {
   /**
    * Size of the latent vector z ~ N(0, I). With an injected generator it is read from the generator's input shape,
@@ -98,6 +114,14 @@ export interface GANConfig {
    * @defaultValue off
    */
   readonly ema?: EMAOptions;
+  /**
+   * Number of classes of a class-conditional GAN. With the default networks it builds conditional MLPs (labels in by
+   * one-hot concatenation; the discriminator gets an auxiliary classifier when the objective reads class logits, as
+   * {@link acgan} does); with given networks it is read from the generator's label input, and a different value here
+   * is an error. A conditional GAN trains on {@link LabelledBatch}es and samples with `labels`.
+   * @defaultValue unconditional, or the generator's label size
+   */
+  readonly classes?: number;
 }
 
 /**
@@ -115,7 +139,15 @@ export interface EMAOptions {
   readonly decay: number;
 }
 
-/** The networks of a {@link GAN}; each one omitted is built from the recommended MLP recipe. */
+/**
+ * The networks of a {@link GAN}; each one omitted is built from the recommended MLP recipe.
+ *
+ * @example
+ * ```ts
+ * const networks: GANNetworks = { generator: dcganGenerator({ seed: 1 }), discriminator: dcganDiscriminator({ seed: 2 }) };
+ * const gan = new GAN({ seed: 1 }, networks);
+ * ```
+ */
 export interface GANNetworks {
   /** Maps z `[batch, latentDim]` to examples `[batch, ...dataShape]`. */
   readonly generator?: tfl.LayersModel;
@@ -136,6 +168,8 @@ export interface ResolvedGANConfig {
   readonly dataRange: readonly [number, number] | 'any' | undefined;
   /** The EMA decay, or undefined when off. */
   readonly emaDecay: number | undefined;
+  /** The configured number of classes, or undefined. */
+  readonly classes: number | undefined;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -149,6 +183,7 @@ const KNOWN_KEYS = new Set<string>([
   'nonFinite',
   'dataRange',
   'ema',
+  'classes',
 ]);
 
 const STEP_KEYS = ['discriminator', 'generator'];
@@ -195,6 +230,10 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
   const generatorSteps = config.steps?.generator ?? 1;
   assertPositiveInteger(discriminatorSteps, 'config.steps.discriminator');
   assertPositiveInteger(generatorSteps, 'config.steps.generator');
+  if (config.classes !== undefined) {
+    assertPositiveInteger(config.classes, 'config.classes');
+    if (config.classes < 2) throw new ConfigError('config.classes', 'an integer >= 2', String(config.classes));
+  }
   return {
     latentDim: config.latentDim,
     dataShape: config.dataShape === undefined ? undefined : [...config.dataShape],
@@ -205,6 +244,7 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     nonFinite: resolveNonFinite(config.nonFinite),
     dataRange: resolveDataRange(config.dataRange),
     emaDecay: resolveEma(config.ema),
+    classes: config.classes,
   };
 }
 
@@ -222,6 +262,11 @@ function assertObjective(objective: unknown): asserts objective is GANObjective 
   }
   if (o.output !== undefined && o.output !== 'logits' && o.output !== 'probabilities' && o.output !== 'critic') {
     throw new ConfigError('config.objective.output', "'logits', 'probabilities' or 'critic'", describe(o.output));
+  }
+  for (const key of ['auxiliaryClassifier'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') {
+      throw new ConfigError(`config.objective.${key}`, 'a boolean', describe(o[key]));
+    }
   }
   if (o.afterDiscriminatorUpdate !== undefined && typeof o.afterDiscriminatorUpdate !== 'function') {
     const received = describe(o.afterDiscriminatorUpdate);

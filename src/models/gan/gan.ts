@@ -37,6 +37,15 @@ import { checkNetworks, dataExampleShape, generatorOutputShape, meanScore, outpu
 import type { AdversarialTerms } from './objective';
 import type { GANState } from './state';
 import {
+  assertLabels,
+  batchParts,
+  oneHotLabels,
+  readNetworkLabels,
+  uniformLabels,
+  type GANBatch,
+  type NetworkLabels,
+} from './labels';
+import {
   defaultGanOptimizer,
   resolveGanConfig,
   type GANConfig,
@@ -48,6 +57,12 @@ import {
  * What one {@link GAN.trainStep} reports, as plain numbers. The scores' meaning follows the objective's
  * {@link GANObjective.output}: mean probabilities in [0, 1] for a logits or probabilities D, mean critic values for a
  * Wasserstein critic.
+ *
+ * @example
+ * ```ts
+ * const logs: GANStepLogs = await gan.trainStep(realBatch);
+ * console.log(logs.discriminatorLoss, logs.generatorLoss, logs.realScore, logs.fakeScore);
+ * ```
  */
 export interface GANStepLogs {
   /** Discriminator loss of the step's last discriminator update. */
@@ -63,7 +78,15 @@ export interface GANStepLogs {
   readonly [key: string]: number;
 }
 
-/** Options of {@link GAN.sample}. */
+/**
+ * Options of {@link GAN.sample}.
+ *
+ * @example
+ * ```ts
+ * const options: SampleOptions = { seed: 7, ema: false };
+ * const digits = gan.sample(16, options); // the same 16 digits for seed 7
+ * ```
+ */
 export interface SampleOptions extends GenerateOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the GAN's own stream is used. */
   readonly seed?: number;
@@ -76,9 +99,15 @@ export interface SampleOptions extends GenerateOptions {
  * ```ts
  * const z = tf.randomNormal([16, 100], 0, 1, 'float32', 7); // [n, latentDim]
  * const images = gan.generate(z, { ema: false }); // the trained weights, not their average
+ * const threes = gan.generate(z, { labels: new Array(16).fill(3) }); // a conditional GAN: one class per row of z
  * ```
  */
 export interface GenerateOptions {
+  /**
+   * A conditional GAN's classes, one per example: int32 class indices `[n]` (a tensor, which stays the caller's) or
+   * an array of numbers. Required by a conditional GAN, refused by an unconditional one.
+   */
+  readonly labels?: tf.Tensor | readonly number[];
   /**
    * Use the averaged generator weights (with {@link GANConfig.ema} on).
    * @defaultValue `true` when the GAN keeps an average, else `false`
@@ -107,11 +136,19 @@ const TERM_STREAM = 5;
  * gan.dispose();
  * ```
  */
-export class GAN implements Trainable<tf.Tensor> {
-  /** The generator, z `[batch, latentDim]` → `[batch, ...dataShape]`. */
+export class GAN implements Trainable<GANBatch> {
+  /**
+   * The generator, z `[batch, latentDim]` → `[batch, ...dataShape]`; a conditional one takes `[z, labels]`, labels
+   * as one-hot rows `[batch, classes]`.
+   */
   readonly generator: tfl.LayersModel;
-  /** The discriminator, `[batch, ...dataShape]` → logits. */
+  /**
+   * The discriminator, `[batch, ...dataShape]` → logits; a conditional one may take `[x, labels]` (one-hot) and may
+   * output `[logits, classLogits]` (an auxiliary classifier).
+   */
   readonly discriminator: tfl.LayersModel;
+  /** Number of classes of a conditional GAN, read from the generator's label input; undefined when unconditional. */
+  readonly classes: number | undefined;
   /** Size of z. */
   readonly latentDim: number;
   /** Shape of one example. */
@@ -129,6 +166,7 @@ export class GAN implements Trainable<tf.Tensor> {
   private sampleSeeds: SeedStream;
   private termSeeds: SeedStream;
   private readonly kernels: KernelCheck;
+  private readonly labelUse: NetworkLabels;
   private readonly step = new AtomicStep('GAN');
   private readonly penaltyChecked = new Set<string>();
   /** The averaged generator weights, one per `generatorParts.variables` entry, when EMA is on. */
@@ -168,23 +206,31 @@ export class GAN implements Trainable<tf.Tensor> {
     const dataShape = this.config.dataShape ?? [784];
     let generator: tfl.LayersModel | undefined;
     let discriminator: tfl.LayersModel | undefined;
+    let labelUse: NetworkLabels;
     try {
+      const auxiliary = this.config.objective.auxiliaryClassifier === true;
+      const defaultClasses = this.config.classes ?? labelSizeOf(networks.discriminator);
       generator =
         networks.generator ??
         mlpGenerator({
           ...MLP_GAN_RECIPES.recommended.generator,
+          ...(defaultClasses === undefined ? {} : { classes: defaultClasses }),
           latentDim,
           outputShape: networks.discriminator === undefined ? dataShape : dataExampleShape(networks.discriminator),
           seed: seeds.fork(GENERATOR_INIT).next(),
         });
+      const generatorClasses = this.config.classes ?? labelSizeOf(generator);
       discriminator =
         networks.discriminator ??
         mlpDiscriminator({
           ...MLP_GAN_RECIPES.recommended.discriminator,
+          ...(generatorClasses === undefined ? {} : { classes: generatorClasses }),
+          ...(generatorClasses !== undefined && auxiliary ? { auxiliaryClassifier: true } : {}),
           inputShape: generatorOutputShape(generator),
           seed: seeds.fork(DISCRIMINATOR_INIT).next(),
         });
       [this.latentDim, this.dataShape] = checkNetworks(generator, discriminator, this.config);
+      labelUse = readNetworkLabels(generator, discriminator, this.config.objective, this.config.classes);
     } catch (e) {
       // A network this constructor built would otherwise outlive the failed construction.
       if (networks.generator === undefined) generator?.dispose();
@@ -194,6 +240,8 @@ export class GAN implements Trainable<tf.Tensor> {
     }
     this.generator = generator;
     this.discriminator = discriminator;
+    this.labelUse = labelUse;
+    this.classes = labelUse.classes;
     this.dataRange = this.config.dataRange ?? outputRange(generator);
     this.generatorOptimizer = config.generatorOptimizer ?? defaultGanOptimizer();
     this.discriminatorOptimizer = config.discriminatorOptimizer ?? defaultGanOptimizer();
@@ -222,21 +270,29 @@ export class GAN implements Trainable<tf.Tensor> {
    * The step is all or nothing: if anything in it fails, or a loss, gradient or update is NaN or ±Infinity, every
    * weight, optimizer slot and counter is put back as it was (see `config.nonFinite` for what happens next).
    *
-   * @param realBatch - real examples `[batch, ...dataShape]`, float32, in the generator's output range
+   * A conditional GAN takes `{ x, labels }` (see {@link LabelledBatch}): its discriminator updates make fakes for the
+   * real labels, its generator updates for labels drawn uniformly from the GAN's seeded stream. The labels are checked
+   * (int32 `[batch]`, indices in [0, classes)) before any weight changes too.
+   *
+   * @param realBatch - real examples `[batch, ...dataShape]`, float32, in the generator's output range; for a
+   *   conditional GAN, `{ x, labels }`
    * @returns losses and mean scores, read back once per step
    * @throws {@link ShapeError} or {@link ValueError} for a bad batch, a disposed part, or a concurrent step
    * @throws {@link ConfigError} when the active backend lacks a kernel the networks need (checked once per backend)
    * @throws {@link StepError} when the step failed part-way and was rolled back (the cause is attached)
    * @throws {@link NonFiniteError} when the step produced NaN or ±Infinity and was rolled back
    */
-  async trainStep(realBatch: tf.Tensor): Promise<GANStepLogs> {
+  async trainStep(realBatch: GANBatch): Promise<GANStepLogs> {
     this.assertLive();
+    let parts: { x: tf.Tensor; labels: tf.Tensor | undefined } | undefined;
     const { values, skipped } = await this.step.run(
       this.stepParts(),
       this.config.nonFinite,
       this.steps,
-      () => this.checkStep(realBatch),
-      (phase) => this.updates(realBatch, phase),
+      async () => {
+        parts = await this.checkStep(realBatch);
+      },
+      (phase) => this.updates(parts!.x, parts!.labels, phase),
     );
     if (!skipped) this.steps++;
     const [discriminatorLoss = NaN, realScore = NaN, fakeScore = NaN, generatorLoss = NaN] = values;
@@ -261,32 +317,36 @@ export class GAN implements Trainable<tf.Tensor> {
     assertTensor(z, 'z');
     assertFloat(z, 'z');
     assertShape(z, [null, this.latentDim], 'z');
-    assertOptions(options, ['ema'], 'options', 'GenerateOptions');
-    return this.inference(options, () => this.generator.apply(z, { training: false }) as tf.Tensor);
+    assertOptions(options, ['ema', 'labels'], 'options', 'GenerateOptions');
+    const labels = this.sampleLabels(options.labels, z.shape[0] ?? 0);
+    return this.inference(options, () => this.applyGenerator(z, labels, false));
   }
 
   /**
    * Draws `n` examples from G(z), z ~ N(0, I), with G in inference mode.
    *
    * @param n - how many examples
-   * @param options - a seed for reproducible samples
+   * @param options - a seed for reproducible samples; a conditional GAN's `labels`, one class per example
    * @returns `[n, ...dataShape]`; the caller disposes it
    *
    * @example
    * ```ts
    * const grid = imageGrid(gan.sample(100, { seed: 1 }), { imageShape: [28, 28] });
+   * // A conditional GAN: ten rows, one per class.
+   * const rows = gan.sample(100, { labels: Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)) });
    * ```
    */
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertLive();
     assertCount(n, 'n', Math.max(this.latentDim, sizeOf(this.dataShape)));
-    assertOptions(options, ['seed', 'ema'], 'options', 'SampleOptions');
+    assertOptions(options, ['seed', 'ema', 'labels'], 'options', 'SampleOptions');
     if (options.seed !== undefined) assertSeed(options.seed, 'options.seed');
     const ema = this.useEma(options);
+    const labels = this.sampleLabels(options.labels, n);
     const seed = opSeed(options.seed ?? this.sampleSeeds.next());
     return this.inference({ ema }, () => {
       const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
-      return this.generator.apply(z, { training: false }) as tf.Tensor;
+      return this.applyGenerator(z, labels, false);
     });
   }
 
@@ -410,6 +470,52 @@ export class GAN implements Trainable<tf.Tensor> {
     return ema;
   }
 
+  /** Checks the labels of a sample or generate call, before anything is drawn: required exactly when conditional. */
+  private sampleLabels(labels: unknown, n: number): tf.Tensor | readonly number[] | undefined {
+    const classes = this.classes;
+    if (classes === undefined) {
+      if (labels !== undefined) {
+        throw new ValueError('options.labels', 'undefined (this GAN is unconditional)', describe(labels));
+      }
+      return undefined;
+    }
+    if (labels === undefined) {
+      const hint = `Pass one class index in [0, ${classes}) per example, e.g. { labels: [0, 1, 2] }.`;
+      throw new ValueError(
+        'options.labels',
+        `class labels (this GAN is conditional on ${classes} classes)`,
+        'undefined',
+        hint,
+      );
+    }
+    assertLabels(labels, n, classes, 'options.labels');
+    return labels;
+  }
+
+  /** G on z (and the labels' one-hot rows, for a conditional GAN), inside the caller's tidy. */
+  private applyGenerator(
+    z: tf.Tensor,
+    labels: tf.Tensor | readonly number[] | undefined,
+    training: boolean,
+  ): tf.Tensor {
+    if (labels === undefined) return this.generator.apply(z, { training }) as tf.Tensor;
+    const indices = labels instanceof tf.Tensor ? labels : tf.tensor1d(labels as number[], 'int32');
+    return this.generator.apply([z, oneHotLabels(indices, this.classes!)], { training }) as tf.Tensor;
+  }
+
+  /** D on x (with the labels when it takes them): its adversarial output and, with a classifier head, class logits. */
+  private applyDiscriminator(
+    x: tf.Tensor,
+    labels: tf.Tensor | undefined,
+    training: boolean,
+  ): { logits: tf.Tensor; classLogits: tf.Tensor | undefined } {
+    const inputs =
+      this.labelUse.discriminatorTakesLabels && labels !== undefined ? [x, oneHotLabels(labels, this.classes!)] : x;
+    const out = this.discriminator.apply(inputs, { training }) as tf.Tensor | tf.Tensor[];
+    if (!Array.isArray(out)) return { logits: out, classLogits: undefined };
+    return { logits: out[0]!, classLogits: out[1] };
+  }
+
   /** Runs G in inference mode, with the averaged weights swapped in (by reference, no copy) when asked. */
   private inference(options: GenerateOptions, run: () => tf.Tensor): tf.Tensor {
     const average = this.useEma(options) ? this.emaWeights : undefined;
@@ -457,21 +563,23 @@ export class GAN implements Trainable<tf.Tensor> {
     };
   }
 
-  private async checkStep(realBatch: tf.Tensor): Promise<void> {
+  private async checkStep(batch: GANBatch): Promise<{ x: tf.Tensor; labels: tf.Tensor | undefined }> {
     this.kernels.check(); // one Set lookup after the first step on a backend
-    assertTensor(realBatch, 'realBatch');
-    assertFloat(realBatch, 'realBatch');
-    assertShape(realBatch, this.batchPattern(), 'realBatch');
+    const { x: realBatch, labels, xName } = batchParts(batch, this.classes);
+    assertTensor(realBatch, xName);
+    assertFloat(realBatch, xName);
+    assertShape(realBatch, this.batchPattern(), xName);
     const parts = this.config.discriminatorSteps;
     if ((realBatch.shape[0] ?? 0) < parts) {
       const expected = `at least ${parts} examples (the batch is split among ${parts} discriminator updates)`;
-      throw new ShapeError('realBatch', expected, `${realBatch.shape[0]} examples`);
+      throw new ShapeError(xName, expected, `${realBatch.shape[0]} examples`);
     }
-    this.checkPenalty(realBatch);
+    if (this.classes !== undefined) assertLabels(labels, realBatch.shape[0] ?? 0, this.classes, 'realBatch.labels');
+    this.checkPenalty(realBatch, labels);
     const range = this.dataRange;
     await assertFiniteInRange(
       realBatch,
-      'realBatch',
+      xName,
       range === 'any'
         ? undefined
         : {
@@ -483,17 +591,20 @@ export class GAN implements Trainable<tf.Tensor> {
                 : "Scale the data to the generator's output range, or set config.dataRange.",
           },
     );
+    return { x: realBatch, labels };
   }
 
   /**
    * Before the first step with a gradient penalty on a backend: can D be differentiated twice there? In inference
    * mode, so the check draws no dropout mask and moves no batch-norm statistic.
    */
-  private checkPenalty(realBatch: tf.Tensor): void {
+  private checkPenalty(realBatch: tf.Tensor, labels: tf.Tensor | undefined): void {
     if (this.config.objective.gradientPenalty !== true) return;
     const backend = tf.getBackend();
     if (this.penaltyChecked.has(backend)) return;
-    const critic = (x: tf.Tensor) => this.discriminator.apply(x, { training: false }) as tf.Tensor;
+    // The check runs D on the batch's first example only; its labels follow.
+    const critic = (x: tf.Tensor) =>
+      this.applyDiscriminator(x, labels === undefined ? undefined : tf.slice(labels, 0, x.shape[0]), false).logits;
     try {
       checkSecondDerivative(critic, realBatch, { variables: this.discriminatorVariables });
     } catch (e) {
@@ -508,9 +619,11 @@ export class GAN implements Trainable<tf.Tensor> {
    * yields scalars, and one stack at the end makes the step's single read-back. With k discriminator updates the real
    * batch is split into k parts, one per update.
    */
-  private updates(realBatch: tf.Tensor, phase: (name: string) => void): StepOutput {
+  private updates(realBatch: tf.Tensor, realLabels: tf.Tensor | undefined, phase: (name: string) => void): StepOutput {
     const { discriminatorSteps: dSteps, generatorSteps: gSteps } = this.config;
-    const parts = dSteps === 1 ? [realBatch] : tf.split(realBatch, splitSizes(realBatch.shape[0] ?? 0, dSteps));
+    const sizes = splitSizes(realBatch.shape[0] ?? 0, dSteps);
+    const parts = dSteps === 1 ? [realBatch] : tf.split(realBatch, sizes);
+    const labelParts = realLabels === undefined || dSteps === 1 ? [realLabels] : tf.split(realLabels, sizes);
     const probes: tf.Scalar[] = [];
     const probeNames: string[] = [];
     let dStats: tf.Scalar[] = [];
@@ -519,7 +632,7 @@ export class GAN implements Trainable<tf.Tensor> {
       for (let i = 0; i < dSteps; i++) {
         const name = `discriminator update ${i + 1} of ${dSteps}`;
         phase(name);
-        const update = this.discriminatorUpdate(parts[i]!);
+        const update = this.discriminatorUpdate(parts[i]!, labelParts[i]);
         tf.dispose(dStats.slice(1)); // the loss stays alive as a probe
         dStats = update.stats;
         probes.push(update.probe);
@@ -528,7 +641,7 @@ export class GAN implements Trainable<tf.Tensor> {
       for (let i = 0; i < gSteps; i++) {
         const name = `generator update ${i + 1} of ${gSteps}`;
         phase(name);
-        const update = this.generatorUpdate(parts[i % dSteps]!);
+        const update = this.generatorUpdate(parts[i % dSteps]!, labelParts[i % dSteps]);
         gLoss = update.stats;
         probes.push(update.probe);
         probeNames.push(`${name}: loss`);
@@ -539,20 +652,24 @@ export class GAN implements Trainable<tf.Tensor> {
     } finally {
       tf.dispose([...probes, ...dStats, ...gLoss]);
       if (parts[0] !== realBatch) tf.dispose(parts);
+      if (labelParts[0] !== realLabels) tf.dispose(labelParts as tf.Tensor[]);
     }
   }
 
   /** One update of D: `[loss, realScore, fakeScore]`, and its loss again as a finiteness probe. */
-  private discriminatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probe: tf.Scalar } {
+  private discriminatorUpdate(
+    real: tf.Tensor,
+    labels: tf.Tensor | undefined,
+  ): { stats: tf.Scalar[]; probe: tf.Scalar } {
     const { objective } = this.config;
     const scores: tf.Scalar[] = [];
     let done = false;
     try {
       const update = tf.tidy(() => {
         // Fakes are made outside the tape: D's update needs no gradient through G.
-        const fake = this.generator.apply(this.noise(real.shape[0] ?? 0), { training: true }) as tf.Tensor;
+        const fake = this.applyGenerator(this.noise(real.shape[0] ?? 0), labels, true);
         const { value, grads } = tf.variableGrads(() => {
-          const terms = this.terms(real, fake);
+          const terms = this.terms(real, fake, labels, labels);
           const loss = scalarLoss(objective.discriminatorLoss(terms), 'config.objective.discriminatorLoss');
           // Kept past the tape's tidy so the log costs no second forward pass.
           scores.push(tf.keep(meanScore(terms.realLogits, objective)), tf.keep(meanScore(terms.fakeLogits, objective)));
@@ -570,12 +687,21 @@ export class GAN implements Trainable<tf.Tensor> {
   }
 
   /** One update of G: `[loss]`, and its loss again as a finiteness probe. */
-  private generatorUpdate(real: tf.Tensor): { stats: tf.Scalar[]; probe: tf.Scalar } {
+  private generatorUpdate(
+    real: tf.Tensor,
+    realLabels: tf.Tensor | undefined,
+  ): { stats: tf.Scalar[]; probe: tf.Scalar } {
     const { objective } = this.config;
     return tf.tidy(() => {
+      const n = real.shape[0] ?? 0;
+      const z = this.noise(n);
+      // Drawn from the noise stream after z, so an unconditional GAN's stream is as it always was.
+      const fakeLabels =
+        this.classes === undefined ? undefined : uniformLabels(n, this.classes, this.noiseSeeds.next());
       const { value, grads } = tf.variableGrads(() => {
-        const fake = this.generator.apply(this.noise(real.shape[0] ?? 0), { training: true }) as tf.Tensor;
-        return scalarLoss(objective.generatorLoss(this.terms(real, fake)), 'config.objective.generatorLoss');
+        const fake = this.applyGenerator(z, fakeLabels, true);
+        const terms = this.terms(real, fake, realLabels, fakeLabels);
+        return scalarLoss(objective.generatorLoss(terms), 'config.objective.generatorLoss');
       }, this.generatorVariables);
       this.generatorOptimizer.applyGradients(inOrder(this.generatorVariables, grads));
       return { stats: [value], probe: value };
@@ -583,21 +709,36 @@ export class GAN implements Trainable<tf.Tensor> {
   }
 
   /** The terms of one update; D's outputs and the term seed are produced on first read only. */
-  private terms(real: tf.Tensor, fake: tf.Tensor): AdversarialTerms {
-    const discriminate = (x: tf.Tensor): tf.Tensor => this.discriminator.apply(x, { training: true }) as tf.Tensor;
-    let realLogits: tf.Tensor | undefined;
-    let fakeLogits: tf.Tensor | undefined;
+  private terms(
+    real: tf.Tensor,
+    fake: tf.Tensor,
+    realLabels: tf.Tensor | undefined,
+    fakeLabels: tf.Tensor | undefined,
+  ): AdversarialTerms {
+    const apply = (x: tf.Tensor, labels: tf.Tensor | undefined) => this.applyDiscriminator(x, labels, true);
+    const discriminate = (x: tf.Tensor, labels: tf.Tensor | undefined = realLabels): tf.Tensor =>
+      apply(x, labels).logits;
+    let onReal: ReturnType<typeof apply> | undefined;
+    let onFake: ReturnType<typeof apply> | undefined;
     let seed: number | undefined;
     const seeds = this.termSeeds;
+    const labelled = realLabels === undefined || fakeLabels === undefined ? {} : { realLabels, fakeLabels };
     return {
       real,
       fake,
       discriminate,
+      ...labelled,
       get realLogits() {
-        return (realLogits ??= discriminate(real));
+        return (onReal ??= apply(real, realLabels)).logits;
       },
       get fakeLogits() {
-        return (fakeLogits ??= discriminate(fake));
+        return (onFake ??= apply(fake, fakeLabels)).logits;
+      },
+      get realClassLogits() {
+        return (onReal ??= apply(real, realLabels)).classLogits;
+      },
+      get fakeClassLogits() {
+        return (onFake ??= apply(fake, fakeLabels)).classLogits;
       },
       get seed() {
         return (seed ??= seeds.next());
@@ -629,3 +770,9 @@ export class GAN implements Trainable<tf.Tensor> {
 }
 
 const GAN_STATE_FORMAT = 'tfjs-generative/gan';
+
+/** The label size of a conditional network (its label input's, else its class head's), or undefined. */
+function labelSizeOf(network: tfl.LayersModel | undefined): number | undefined {
+  const size = network?.inputs[1]?.shape[1] ?? network?.outputs[1]?.shape[1];
+  return typeof size === 'number' ? size : undefined;
+}

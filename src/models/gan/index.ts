@@ -1,5 +1,6 @@
 export { GAN } from './gan';
 export {
+  acgan,
   hinge,
   leastSquares,
   logitObjective,
@@ -10,6 +11,7 @@ export {
   wassersteinGp,
 } from './objective';
 export type {
+  AcganOptions,
   AdversarialTerms,
   DiscriminatorOutput,
   GANObjective,
@@ -19,6 +21,7 @@ export type {
 } from './objective';
 export type { GANStepLogs, GenerateOptions, SampleOptions } from './gan';
 export type { GANState } from './state';
+export type { GANBatch, LabelledBatch } from './labels';
 export type { DataRange, EMAOptions, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
 export type { NetworkState } from '../../internal/network-state';
 export type { OptimizerState } from '../../internal/optimizer-state';

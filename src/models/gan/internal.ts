@@ -14,8 +14,13 @@ export function generatorOutputShape(generator: tfl.LayersModel): number[] {
   return onlyShape(generator.outputs, 'networks.generator outputs').slice(1) as number[];
 }
 
+/** The shape of the first of `tensors` (a conditional network's second input is its labels; see labels.ts). */
+function firstShape(tensors: tfl.SymbolicTensor[], argument: string): (number | null)[] {
+  return onlyShape(tensors.slice(0, 1), argument);
+}
+
 export function dataExampleShape(discriminator: tfl.LayersModel): number[] {
-  return onlyShape(discriminator.inputs, 'networks.discriminator inputs').slice(1) as number[];
+  return firstShape(discriminator.inputs, 'networks.discriminator inputs').slice(1) as number[];
 }
 
 /** Shapes are checked once here, so a mismatch is a clear error at construction rather than a crash mid-training. */
@@ -24,7 +29,7 @@ export function checkNetworks(
   discriminator: tfl.LayersModel,
   config: ResolvedGANConfig,
 ): [number, readonly number[]] {
-  const zShape = onlyShape(generator.inputs, 'networks.generator inputs');
+  const zShape = firstShape(generator.inputs, 'networks.generator inputs');
   const latentDim = zShape[1];
   if (zShape.length !== 2 || zShape[0] !== null || typeof latentDim !== 'number') {
     throw new ConfigError('networks.generator', 'an input of shape [batch, latentDim]', formatShape(zShape));
@@ -33,7 +38,7 @@ export function checkNetworks(
     throw new ConfigError('config.latentDim', `${latentDim} (the generator's input size)`, String(config.latentDim));
   }
   const gOut = onlyShape(generator.outputs, 'networks.generator outputs');
-  const dIn = onlyShape(discriminator.inputs, 'networks.discriminator inputs');
+  const dIn = firstShape(discriminator.inputs, 'networks.discriminator inputs');
   if (gOut[0] !== null || gOut.slice(1).some((d) => d === null)) {
     throw new ConfigError('networks.generator', 'an output of fully known shape [batch, ...]', formatShape(gOut));
   }
@@ -47,7 +52,7 @@ export function checkNetworks(
   );
   const dataShape = gOut.slice(1) as number[];
   assertConfiguredDataShape(config.dataShape, dataShape);
-  const dOut = onlyShape(discriminator.outputs, 'networks.discriminator outputs');
+  const dOut = firstShape(discriminator.outputs, 'networks.discriminator outputs');
   if (dOut[0] !== null) {
     throw new ConfigError('networks.discriminator', 'an output with a leading batch axis', formatShape(dOut));
   }

@@ -12,6 +12,7 @@ import {
   type GeneratorLossFn,
 } from '../../losses/minimax';
 import { r1Penalty, wassersteinGradientPenalty } from '../../losses/penalties';
+import { acganDiscriminatorLoss, acganGeneratorLoss } from '../../losses/auxiliary';
 import { clipWeights, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } from '../../losses/wasserstein';
 
 /**
@@ -40,9 +41,25 @@ export interface AdversarialTerms {
   readonly fakeLogits: tf.Tensor;
   /**
    * Evaluates D (training mode) on any input of the data's shape, inside the update's gradient tape: what a gradient
-   * penalty needs, on interpolates (WGAN-GP) or real data (R1).
+   * penalty needs, on interpolates (WGAN-GP) or real data (R1). It returns D's adversarial output only. In a
+   * conditional GAN, D sees `labels` (int32 `[batch]`), by default the update's `realLabels`; in a discriminator
+   * update the fakes share those labels, so interpolates between real and fake examples have them too.
    */
-  readonly discriminate: (x: tf.Tensor) => tf.Tensor;
+  readonly discriminate: (x: tf.Tensor, labels?: tf.Tensor) => tf.Tensor;
+  /**
+   * Conditional GANs only: the classes of `real`, int32 `[batch]`. In a discriminator update G made the fakes for
+   * these same classes.
+   */
+  readonly realLabels?: tf.Tensor;
+  /**
+   * Conditional GANs only: the classes G was given for `fake`, int32 `[batch]`: the real labels in a discriminator
+   * update, labels drawn uniformly from the GAN's seeded stream in a generator update.
+   */
+  readonly fakeLabels?: tf.Tensor;
+  /** With an auxiliary-classifier D only: its class logits on `real`, `[batch, classes]`. */
+  readonly realClassLogits?: tf.Tensor | undefined;
+  /** With an auxiliary-classifier D only: its class logits on `fake`, `[batch, classes]`. */
+  readonly fakeClassLogits?: tf.Tensor | undefined;
   /** A seed for randomness inside a term (WGAN-GP's interpolation weights), fresh each update, replayed by the GAN's seed. */
   readonly seed: number;
 }
@@ -51,6 +68,12 @@ export interface AdversarialTerms {
  * What D outputs, which fixes what the logged `realScore` and `fakeScore` mean: `'logits'` (the mean probability
  * σ(D(x)) in [0, 1]), `'probabilities'` (a sigmoid-ended D: the mean of its output) or `'critic'` (a Wasserstein
  * critic: the mean critic value, unbounded).
+ *
+ * @example
+ * ```ts
+ * const output: DiscriminatorOutput = 'critic';
+ * const objective = logitObjective(wassersteinGeneratorLoss, wassersteinDiscriminatorLoss, output);
+ * ```
  */
 export type DiscriminatorOutput = 'logits' | 'probabilities' | 'critic';
 
@@ -91,6 +114,12 @@ export interface GANObjective {
    * @defaultValue `false`
    */
   readonly gradientPenalty?: boolean;
+  /**
+   * True when a term reads `realClassLogits` or `fakeClassLogits` ({@link acgan}): the GAN then requires, at
+   * construction, a conditional generator and a discriminator with an auxiliary classifier.
+   * @defaultValue `false`
+   */
+  readonly auxiliaryClassifier?: boolean;
 }
 
 /**
@@ -153,7 +182,15 @@ export function minimax(): GANObjective {
   );
 }
 
-/** Options of {@link wasserstein}. */
+/**
+ * Options of {@link wasserstein}.
+ *
+ * @example
+ * ```ts
+ * const options: WassersteinOptions = { clip: 0.01 };
+ * const gan = new GAN({ objective: wasserstein(options), steps: { discriminator: 5 } });
+ * ```
+ */
 export interface WassersteinOptions {
   /** Clip every critic weight to [−clip, clip] after each critic update (Arjovsky et al. use 0.01). Omitted, no clipping. */
   readonly clip?: number;
@@ -186,7 +223,15 @@ export function wasserstein(options: WassersteinOptions = {}): GANObjective {
   };
 }
 
-/** Options of {@link wassersteinGp}. */
+/**
+ * Options of {@link wassersteinGp}.
+ *
+ * @example
+ * ```ts
+ * const options: WassersteinGpOptions = { lambda: 10 };
+ * const objective = wassersteinGp(options);
+ * ```
+ */
 export interface WassersteinGpOptions {
   /**
    * Weight λ of the gradient penalty.
@@ -265,7 +310,15 @@ export function leastSquares(): GANObjective {
   };
 }
 
-/** Options of {@link nonSaturatingR1}. */
+/**
+ * Options of {@link nonSaturatingR1}.
+ *
+ * @example
+ * ```ts
+ * const options: R1Options = { gamma: 1 };
+ * const objective = nonSaturatingR1(options);
+ * ```
+ */
 export interface R1Options {
   /**
    * Weight γ of the R1 penalty, γ/2·E[‖∇D(x)‖²] on real data.
@@ -298,6 +351,95 @@ export function nonSaturatingR1(options: R1Options = {}): GANObjective {
         minimaxDiscriminatorLoss(t.realLogits, t.fakeLogits),
         r1Penalty(t.discriminate, t.real, { gamma }),
       ) as tf.Scalar,
+  };
+}
+
+/**
+ * Options of {@link acgan}.
+ *
+ * @example
+ * ```ts
+ * const objective = acgan({ adversarial: hinge(), weight: 0.5 });
+ * ```
+ */
+export interface AcganOptions {
+  /**
+   * The adversarial objective the classification terms are added to; its scores, clipping and penalties carry over.
+   * @defaultValue {@link nonSaturating}
+   */
+  readonly adversarial?: GANObjective;
+  /**
+   * Weight of the classification terms in both losses.
+   * @defaultValue `1`
+   */
+  readonly weight?: number;
+}
+
+/**
+ * ACGAN (Odena et al., 2017): an adversarial objective plus D's auxiliary classification. D also minimises the
+ * cross-entropy of its class logits on real examples (against their labels) and on fakes (against the labels G was
+ * given), G the cross-entropy on its fakes, each weighted by `weight` ({@link acganDiscriminatorLoss},
+ * {@link acganGeneratorLoss}). It needs a conditional generator and a discriminator built with
+ * `auxiliaryClassifier: true`.
+ *
+ * @param options - the adversarial objective and the classification weight
+ * @returns the objective
+ * @see https://arxiv.org/abs/1610.09585
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN(
+ *   { objective: acgan({ weight: 1 }) },
+ *   {
+ *     generator: mlpGenerator({ classes: 10, seed: 1 }),
+ *     discriminator: mlpDiscriminator({ classes: 10, conditioning: 'none', auxiliaryClassifier: true, seed: 2 }),
+ *   },
+ * );
+ * ```
+ */
+export function acgan(options: AcganOptions = {}): GANObjective {
+  assertOptions(options, ['adversarial', 'weight'], 'options', 'AcganOptions');
+  const weight = positiveWeight(options.weight, 1, 'options.weight');
+  const base = options.adversarial ?? nonSaturating();
+  if (
+    typeof base !== 'object' ||
+    base === null ||
+    typeof base.generatorLoss !== 'function' ||
+    typeof base.discriminatorLoss !== 'function'
+  ) {
+    throw new ConfigError('options.adversarial', 'a GANObjective { generatorLoss, discriminatorLoss }', describe(base));
+  }
+  const classTerms = (t: AdversarialTerms) => {
+    const { realClassLogits, fakeClassLogits, realLabels, fakeLabels } = t;
+    if (
+      realClassLogits === undefined ||
+      fakeClassLogits === undefined ||
+      realLabels === undefined ||
+      fakeLabels === undefined
+    ) {
+      throw new ConfigError(
+        'terms',
+        'class logits and labels (a conditional GAN with an auxiliary classifier)',
+        'none',
+      );
+    }
+    return { realClassLogits, fakeClassLogits, realLabels, fakeLabels };
+  };
+  return {
+    ...base,
+    auxiliaryClassifier: true,
+    discriminatorLoss: (t) => {
+      const c = classTerms(t);
+      const classification = acganDiscriminatorLoss(c.realClassLogits, c.realLabels, c.fakeClassLogits, c.fakeLabels);
+      return tf.add(base.discriminatorLoss(t), tf.mul(classification, weight)) as tf.Scalar;
+    },
+    generatorLoss: (t) => {
+      const c = classTerms(t);
+      return tf.add(
+        base.generatorLoss(t),
+        tf.mul(acganGeneratorLoss(c.fakeClassLogits, c.fakeLabels), weight),
+      ) as tf.Scalar;
+    },
   };
 }
 

@@ -7,6 +7,13 @@ import type { TensorState } from '../../internal/tensor-state';
  * (batch-norm statistics included) and dropout positions, both optimizers' slots and iteration counts, the seed
  * streams and the step count. Store it with `encodeState`; restore it with `GAN.setState` into a GAN built
  * with the same config and architectures.
+ *
+ * @example
+ * ```ts
+ * const state: GANState = await gan.getState();
+ * const again = new GAN({ seed: 1 });
+ * again.setState(decodeState<GANState>(encodeState(state)));
+ * ```
  */
 export interface GANState {
   /** What kind of state this is; `GAN.setState` refuses any other. */
