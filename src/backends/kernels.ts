@@ -8,7 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors';
+import { ConfigError, ValueError } from '../errors';
 import { describe } from '../internal/describe';
 
 /**
@@ -188,7 +188,7 @@ export function missingKernels(model: tfl.LayersModel, backend: string = activeB
  */
 export function assertKernelsAvailable(model: tfl.LayersModel, argument: string): void {
   if (typeof argument !== 'string' || argument === '') {
-    throw new ConfigError('argument', 'a non-empty string naming the model', describe(argument));
+    throw new ValueError('argument', 'a non-empty string naming the model', describe(argument));
   }
   assertModel(model, argument);
   const backend = activeBackend();

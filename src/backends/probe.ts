@@ -5,7 +5,7 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors';
+import { ConfigError, ValueError } from '../errors';
 import { describe } from '../internal/describe';
 import { assertOptions } from '../internal/options';
 import { LIBRARY_LAYERS, layerKernels } from './kernels';
@@ -179,7 +179,7 @@ function releaseFailedTape(): void {
  *
  * @param options - whether to run the second-derivative checks
  * @returns the capabilities of `tf.getBackend()`
- * @throws {@link ConfigError} when the backend is still initialising
+ * @throws {@link ValueError} when the backend is still initialising
  *
  * @example
  * ```ts
@@ -200,7 +200,7 @@ export function probeBackend(options: ProbeOptions = {}): BackendCapabilities {
     defaultEpsilon = tf.backend().epsilon(); // also makes tfjs pick a backend if none was set
   } catch (e) {
     const received = e instanceof Error ? e.message : String(e);
-    throw new ConfigError('backend', 'an initialised backend (await tf.ready() first)', received);
+    throw new ValueError('backend', 'an initialised backend (await tf.ready() first)', received);
   }
   const backendName = tf.getBackend();
   const isWebgl = backendName === 'webgl';

@@ -153,7 +153,7 @@ export function wassersteinDiscriminatorLoss<R extends Reduction = 'mean'>(
  * ```
  */
 export function clipWeights(variables: readonly tf.Variable[], clipValue: number): void {
-  if (!Array.isArray(variables)) throw new ConfigError('variables', 'an array of tf.Variable', describe(variables));
+  if (!Array.isArray(variables)) throw new ValueError('variables', 'an array of tf.Variable', describe(variables));
   if (typeof clipValue !== 'number' || !(clipValue > 0 && clipValue < Infinity)) {
     throw new ConfigError('clipValue', 'a finite number > 0', describe(clipValue));
   }

@@ -178,7 +178,7 @@ function skipping<T>(it: AsyncIterator<T>, skip: number): AsyncIterator<T> {
 export function assertIterable<B>(data: unknown): asserts data is Iterable<B> | AsyncIterable<B> {
   if (!isAsyncIterable(data) && !isIterable(data)) {
     const expected = 'a tf.Tensor, a record of tf.Tensors ({ x, labels }), an Iterable or an AsyncIterable of batches';
-    throw new ConfigError('data', expected, describe(data));
+    throw new ValueError('data', expected, describe(data));
   }
 }
 

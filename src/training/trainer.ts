@@ -162,7 +162,7 @@ export class Trainer<B = tf.Tensor> {
    */
   constructor(model: Trainable<B>, options: TrainerOptions = {}) {
     if (typeof (model as Partial<Trainable<B>> | null | undefined)?.trainStep !== 'function') {
-      throw new ConfigError('model', 'an object with a trainStep(batch) method', describe(model));
+      throw new ValueError('model', 'an object with a trainStep(batch) method', describe(model));
     }
     checkKeys(options, TRAINER_OPTIONS, 'TrainerOptions');
     this.model = model;

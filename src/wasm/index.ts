@@ -48,7 +48,7 @@ let uninstall: (() => void) | undefined;
  * process, not only this library's.
  *
  * @returns a function that restores the stock kernels (the same as {@link uninstallWasmTrainingKernels})
- * @throws a `ConfigError` (see the main entry) when no wasm backend is registered, or when it lacks a stock kernel
+ * @throws a `ValueError` (see the main entry) when no wasm backend is registered, or when it lacks a stock kernel
  *   a replacement builds on; a failed install leaves every kernel as it was
  *
  * @example

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors';
+import { ConfigError, ValueError } from '../errors';
 
 /** A kernel replacement: builds the new kernel function from the stock one it wraps. */
 export interface KernelPatch {
@@ -52,13 +52,13 @@ export function applyKernelPatches(patches: readonly KernelPatch[]): () => void 
 
 /** The stock kernel a patch wraps, or a clear error where the backend lacks it. */
 export function requireStock(stock: tf.KernelConfig | undefined, name: string): tf.KernelConfig {
-  if (stock === undefined) throw new ConfigError('backend', `a wasm backend with the '${name}' kernel`, 'none');
+  if (stock === undefined) throw new ValueError('backend', `a wasm backend with the '${name}' kernel`, 'none');
   return stock;
 }
 
 /** The kernel function of a stock wasm kernel the patch needs, or a clear error where the backend lacks it. */
 export function requireKernel(name: string): tf.KernelFunc {
   const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new ConfigError('backend', `a wasm backend with the '${name}' kernel`, 'none');
+  if (kernel === undefined) throw new ValueError('backend', `a wasm backend with the '${name}' kernel`, 'none');
   return kernel.kernelFunc;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { isConfigError, isShapeError } from '../../src/errors';
+import { isShapeError, isValueError } from '../../src/errors';
 import { SeedStream } from '../../src/random';
 import { assertIterable, epochOrder, iterableSource, sliceBatches, tensorSource } from '../../src/training/batches';
 
@@ -119,7 +119,7 @@ describe('iterableSource', () => {
     expect((await it.next()).value).toBe(thenable);
   });
 
-  it('rejects non-iterables with a ConfigError on data', () => {
+  it('rejects non-iterables with a ValueError on data', () => {
     for (const bad of [42, null, undefined, { length: 2 }]) {
       let error: unknown;
       try {
@@ -127,7 +127,7 @@ describe('iterableSource', () => {
       } catch (e) {
         error = e;
       }
-      expect(isConfigError(error)).toBe(true);
+      expect(isValueError(error)).toBe(true);
       expect((error as { argument: string }).argument).toBe('data');
     }
     expect(() => assertIterable('abc')).not.toThrow();
