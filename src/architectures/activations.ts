@@ -57,7 +57,15 @@ export function safeLeakyRelu(x: tf.Tensor, alpha = 0.2): tf.Tensor {
   });
 }
 
-/** Constructor arguments of {@link SafeLeakyReLU}. */
+/**
+ * Constructor arguments of {@link SafeLeakyReLU}.
+ *
+ * @example
+ * ```ts
+ * const args: SafeLeakyReLUArgs = { alpha: 0.1, inputShape: [64], name: 'critic_act' };
+ * const critic = tfl.sequential({ layers: [new SafeLeakyReLU(args), tfl.layers.dense({ units: 1 })] });
+ * ```
+ */
 export interface SafeLeakyReLUArgs {
   /**
    * Slope for x <= 0.
@@ -72,15 +80,15 @@ export interface SafeLeakyReLUArgs {
 
 /**
  * A tfjs-layers leaky ReLU layer that tfjs can differentiate twice (see {@link safeLeakyRelu}): a drop-in
- * replacement for `tf.layers.leakyReLU` in a discriminator trained with a gradient penalty (WGAN-GP, R1). To load a
+ * replacement for `tfl.layers.leakyReLU` in a discriminator trained with a gradient penalty (WGAN-GP, R1). To load a
  * saved model that contains it, call {@link registerActivationLayers} first.
  *
  * @example
  * ```ts
- * const critic = tf.sequential({ layers: [
- *   tf.layers.dense({ inputShape: [2], units: 64 }),
+ * const critic = tfl.sequential({ layers: [
+ *   tfl.layers.dense({ inputShape: [2], units: 64 }),
  *   new SafeLeakyReLU({ alpha: 0.2 }),
- *   tf.layers.dense({ units: 1 }),
+ *   tfl.layers.dense({ units: 1 }),
  * ] });
  * ```
  */
@@ -121,13 +129,13 @@ export class SafeLeakyReLU extends tfl.layers.Layer {
 }
 
 /**
- * Registers {@link SafeLeakyReLU} with tfjs's serialisation, so that `tf.loadLayersModel` can rebuild a saved
+ * Registers {@link SafeLeakyReLU} with tfjs's serialisation, so that `tfl.loadLayersModel` can rebuild a saved
  * network that uses it. Nothing is registered at import time (the package has no side effects).
  *
  * @example
  * ```ts
  * registerActivationLayers();
- * const critic = await tf.loadLayersModel(handler);
+ * const critic = await tfl.loadLayersModel(handler);
  * ```
  */
 export function registerActivationLayers(): void {

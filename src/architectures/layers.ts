@@ -11,7 +11,16 @@ import { assertOptions } from '../internal/options';
 import { assertCount, describe } from '../internal/shapes';
 import { assertSeed, type SeedStream } from '../random';
 
-/** Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2. */
+/**
+ * Hidden-layer activations the factories accept; `'leakyRelu'` uses slope 0.2.
+ *
+ * @example
+ * ```ts
+ * // A gradient penalty differentiates D twice, which tfjs's leakyRelu does not allow:
+ * const activation: HiddenActivation = 'safeLeakyRelu';
+ * const discriminator = mlpDiscriminator({ activation, seed: 1 });
+ * ```
+ */
 export type HiddenActivation = 'relu' | 'leakyRelu' | 'safeLeakyRelu' | 'tanh';
 
 /**

@@ -5,7 +5,15 @@ import { describe } from '../internal/describe';
 import { SafeLeakyReLU } from './activations';
 import { assertSeed, mixSeed } from '../random';
 
-/** Constructor arguments of {@link SeededDropout}. */
+/**
+ * Constructor arguments of {@link SeededDropout}.
+ *
+ * @example
+ * ```ts
+ * const args: SeededDropoutArgs = { rate: 0.3, seed: 7, name: 'd_dropout' };
+ * const dropout = new SeededDropout(args);
+ * ```
+ */
 export interface SeededDropoutArgs {
   /** Fraction of units dropped in training, in [0, 1). */
   readonly rate: number;
@@ -25,8 +33,8 @@ export interface SeededDropoutArgs {
  *
  * @example
  * ```ts
- * const model = tf.sequential({ layers: [
- *   tf.layers.dense({ inputShape: [784], units: 256 }),
+ * const model = tfl.sequential({ layers: [
+ *   tfl.layers.dense({ inputShape: [784], units: 256 }),
  *   new SeededDropout({ rate: 0.3, seed: 7 }),
  * ] });
  * ```
@@ -83,13 +91,14 @@ function layerArgs(args: unknown): { name?: string } {
 }
 
 /**
- * Registers this library's custom layers ({@link SeededDropout}, {@link SafeLeakyReLU}) with tfjs's serialisation, so that `tf.loadLayersModel` can rebuild a saved
- * network that uses them. Nothing is registered at import time (the package has no side effects).
+ * Registers this library's custom layers ({@link SeededDropout}, {@link SafeLeakyReLU}) with tfjs's serialisation,
+ * so that `tfl.loadLayersModel` can rebuild a saved network that uses them. Nothing is registered at import time (the
+ * package has no side effects).
  *
  * @example
  * ```ts
  * registerGenerativeLayers();
- * const discriminator = await tf.loadLayersModel(handler);
+ * const discriminator = await tfl.loadLayersModel(handler);
  * ```
  */
 export function registerGenerativeLayers(): void {

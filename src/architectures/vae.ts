@@ -27,7 +27,18 @@ import {
   type SizeFactor,
 } from './layers';
 
-/** Options shared by the VAE network factories. */
+/**
+ * Options shared by the VAE network factories.
+ *
+ * @example
+ * ```ts
+ * const shared: VaeNetworkOptions = { latentDim: 16, activation: 'leakyRelu' };
+ * const vae = new VAE({}, {
+ *   encoder: mlpEncoder({ ...shared, seed: 1 }),
+ *   decoder: mlpDecoder({ ...shared, seed: 2 }),
+ * });
+ * ```
+ */
 export interface VaeNetworkOptions {
   /**
    * Size of the latent vector z.
@@ -47,7 +58,15 @@ export interface VaeNetworkOptions {
   readonly name?: string;
 }
 
-/** Options of {@link mlpEncoder}. */
+/**
+ * Options of {@link mlpEncoder}.
+ *
+ * @example
+ * ```ts
+ * const options: MlpEncoderOptions = { inputShape: [28, 28, 1], hiddenUnits: [512, 256], latentDim: 32, seed: 1 };
+ * const encoder = mlpEncoder(options); // [batch, 28, 28, 1] → [mean, logVar], each [batch, 32]
+ * ```
+ */
 export interface MlpEncoderOptions extends VaeNetworkOptions {
   /**
    * Shape of one input example; a rank above 1 adds a flatten first.
@@ -61,7 +80,15 @@ export interface MlpEncoderOptions extends VaeNetworkOptions {
   readonly hiddenUnits?: readonly number[];
 }
 
-/** Options of {@link mlpDecoder}. */
+/**
+ * Options of {@link mlpDecoder}.
+ *
+ * @example
+ * ```ts
+ * const options: MlpDecoderOptions = { latentDim: 32, hiddenUnits: [256, 512], outputShape: [28, 28, 1], seed: 2 };
+ * const decoder = mlpDecoder(options); // [batch, 32] → logits [batch, 28, 28, 1]
+ * ```
+ */
 export interface MlpDecoderOptions extends VaeNetworkOptions {
   /**
    * Shape of one output example; a rank above 1 adds a reshape after the last dense layer.
@@ -75,7 +102,19 @@ export interface MlpDecoderOptions extends VaeNetworkOptions {
   readonly hiddenUnits?: readonly number[];
 }
 
-/** Options of {@link convEncoder} and {@link convDecoder}. */
+/**
+ * Options of {@link convEncoder} and {@link convDecoder}.
+ *
+ * @example
+ * ```ts
+ * // 32×32 RGB: three halvings, 32 → 16 → 8 → 4.
+ * const options: ConvVaeOptions = { imageShape: [32, 32, 3], filters: [32, 64, 128], latentDim: 64 };
+ * const vae = new VAE({ dataShape: [32, 32, 3] }, {
+ *   encoder: convEncoder({ ...options, seed: 1 }),
+ *   decoder: convDecoder({ ...options, seed: 2 }),
+ * });
+ * ```
+ */
 export interface ConvVaeOptions extends VaeNetworkOptions {
   /**
    * Shape of one image, `[height, width, channels]`; height and width must be divisible by 2^`filters.length`.

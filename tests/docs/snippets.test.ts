@@ -10,8 +10,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 // written as `tf.` and free names in older examples.
 const PENDING = new Set([
   'docs/guides/training.md',
-  'src/architectures/activations.ts',
-  'src/architectures/seeded-dropout.ts',
   'src/training/failure.ts',
   'src/training/position.ts',
   'src/training/trainable.ts',
