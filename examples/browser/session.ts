@@ -14,6 +14,7 @@ import {
   VAE,
   mlpDiscriminator,
   mlpGenerator,
+  type GANBatch,
   type MlpGanRecipeName,
   type StepLogs,
   type TrainerPosition,
@@ -79,7 +80,8 @@ export class TrainingSession {
     if (this.current !== 'idle') return;
     this.current = 'training';
     const { data, batchSize, maxSteps, seed, onStep, resumeFrom, saveEvery } = this.options;
-    this.run = new Trainer(this.model)
+    // A GAN or a VAE: the logs are either's, so the common StepLogs type.
+    this.run = new Trainer<GANBatch, StepLogs>(this.model)
       .fit(data, {
         batchSize,
         // A saved run past the page's ?steps= limit is simply done.

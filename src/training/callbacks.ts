@@ -2,7 +2,7 @@ import { ConfigError, ValueError } from '../errors';
 import { assertOptions } from '../internal/options';
 import { describe } from '../internal/shapes';
 import type { TrainerPosition } from './position';
-import type { StepLogs } from './trainable';
+import type { NumericLogs, StepLogs } from './trainable';
 
 /**
  * What every callback receives: where training is, and a way to end it.
@@ -61,18 +61,18 @@ export interface TrainerContext {
  * console.log(last?.loss, history.steps.length, history.stopped, history.position.step);
  * ```
  */
-export interface TrainingHistory {
+export interface TrainingHistory<L extends NumericLogs<L> = StepLogs> {
   /**
    * The logs of every step this run completed, in order: `steps[i]` is what step `start + i` returned, where `start`
    * is `resumeFrom.step` (0 for a fresh run).
    */
-  readonly steps: readonly StepLogs[];
+  readonly steps: readonly L[];
   /**
    * Per epoch this run trained in, the mean of each key over the steps of that epoch that reported it (over this
    * run's steps only, when it resumed part-way through an epoch). The last entry may cover a partial epoch when
    * training was stopped, failed, or hit `steps`.
    */
-  readonly epochs: readonly StepLogs[];
+  readonly epochs: readonly L[];
   /**
    * `true` when `ctx.stop()` was called, the abort signal aborted, or a step asked to stop during the run; reaching
    * `steps` or running out of epochs or data is not a stop.
@@ -105,7 +105,7 @@ export interface TrainingHistory {
  * await trainer.fit(images, { batchSize: 64, epochs: 10, callbacks: progress });
  * ```
  */
-export interface TrainerCallbacks {
+export interface TrainerCallbacks<L extends NumericLogs<L> = StepLogs> {
   /** Before the first epoch. */
   onTrainBegin?(ctx: TrainerContext): void | Promise<void>;
   /**
@@ -116,11 +116,11 @@ export interface TrainerCallbacks {
   /** Before step `step` (0-based, global across epochs and resumed runs). */
   onStepBegin?(step: number, ctx: TrainerContext): void | Promise<void>;
   /** After step `step`, with what `trainStep` returned; not called for a step that failed or asked to stop. */
-  onStepEnd?(step: number, logs: StepLogs, ctx: TrainerContext): void | Promise<void>;
+  onStepEnd?(step: number, logs: L, ctx: TrainerContext): void | Promise<void>;
   /** After the last step of `epoch`, with the per-key means of its steps. */
-  onEpochEnd?(epoch: number, logs: StepLogs, ctx: TrainerContext): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: L, ctx: TrainerContext): void | Promise<void>;
   /** Once training ends, stopped or not; not called when `trainStep` or a callback throws. */
-  onTrainEnd?(history: TrainingHistory, ctx: TrainerContext): void | Promise<void>;
+  onTrainEnd?(history: TrainingHistory<L>, ctx: TrainerContext): void | Promise<void>;
 }
 
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onStepBegin', 'onStepEnd', 'onEpochEnd', 'onTrainEnd'] as const;

@@ -52,6 +52,7 @@ function describeThrown(error: unknown): string {
  *
  * @example
  * ```ts
+ * let resumeFrom: TrainerPosition | undefined;
  * try {
  *   await trainer.fit(images, { batchSize: 64, steps: 5000, seed: 1 });
  * } catch (e) {

@@ -5,4 +5,4 @@ export type { TrainerCallbacks, TrainerContext, TrainingHistory } from './callba
 export { trainingHistoryOf } from './failure';
 export { TRAINER_POSITION_VERSION } from './position';
 export type { TrainerPosition } from './position';
-export type { StepLogs, Trainable } from './trainable';
+export type { NumericLogs, StepLogs, Trainable } from './trainable';

@@ -7,8 +7,8 @@ import { describe } from '../internal/shapes';
  *
  * @example
  * ```ts
- * const saved = JSON.parse(text) as TrainerPosition;
- * if (saved.version !== TRAINER_POSITION_VERSION) startAfresh();
+ * const saved = JSON.parse(localStorage.getItem('position') ?? 'null') as TrainerPosition | null;
+ * const resumeFrom = saved?.version === TRAINER_POSITION_VERSION ? saved : undefined; // else start afresh
  * ```
  */
 export const TRAINER_POSITION_VERSION = 1;
@@ -25,12 +25,15 @@ export const TRAINER_POSITION_VERSION = 1;
  * @example
  * ```ts
  * // Save every 100 steps, alongside the model's own state.
+ * let bytes: ArrayBuffer | undefined;
  * const checkpoint: TrainerCallbacks = {
- *   async onStepEnd(step, _logs, ctx) {
- *     if (ctx.position.step % 100 === 0) save({ model: await gan.getState(), trainer: ctx.position });
+ *   async onStepEnd(_step, _logs, ctx) {
+ *     if (ctx.position.step % 100 === 0) bytes = encodeState({ model: await gan.getState(), trainer: ctx.position });
  *   },
  * };
  * // Later, after restoring the model: the same options, plus where to carry on.
+ * const saved = decodeState<{ model: GANState; trainer: TrainerPosition }>(bytes!);
+ * gan.setState(saved.model);
  * await new Trainer(gan).fit(images, { batchSize: 64, steps: 5000, seed: 1, resumeFrom: saved.trainer });
  * ```
  */

@@ -11,6 +11,21 @@
 export type StepLogs = Readonly<Record<string, number>>;
 
 /**
+ * The shape every log type must have: each of its keys a number. A model's own logs interface (`GANStepLogs`,
+ * `VAEStepLogs`) meets it, so a {@link Trainer} of that model types `logs.discriminatorLoss` as `number` and refuses
+ * `logs.notALog`.
+ *
+ * @example
+ * ```ts
+ * interface AutoencoderLogs {
+ *   readonly loss: number;
+ * }
+ * const check: NumericLogs<AutoencoderLogs> = { loss: 0.1 }; // every field a number
+ * ```
+ */
+export type NumericLogs<L> = { readonly [K in keyof L]: number };
+
+/**
  * The whole contract between a model and the {@link Trainer}: a `trainStep` that takes one batch, updates the
  * model's weights and resolves to numeric logs. The Trainer knows nothing else about the model, so any object with
  * this method (a {@link GAN}, a {@link VAE}, or your own) trains the same way.
@@ -26,10 +41,14 @@ export type StepLogs = Readonly<Record<string, number>>;
  *   {@link trainingHistoryOf}).
  *
  * @typeParam B - the batch type, a `tf.Tensor` for the built-in models
+ * @typeParam L - the logs type each step resolves to; a {@link Trainer} of this model types its callbacks and history
+ *   with it
  *
  * @example
  * ```ts
- * const linear: Trainable<tf.Tensor> = {
+ * const w = tf.variable(tf.zeros([784, 1]));
+ * const optimizer = tf.train.sgd(0.01);
+ * const linear: Trainable<tf.Tensor, { loss: number }> = {
  *   async trainStep(batch) {
  *     const loss = optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(batch, w), 1))), true, [w]);
  *     const [value] = await loss!.data();
@@ -37,15 +56,16 @@ export type StepLogs = Readonly<Record<string, number>>;
  *     return { loss: value! };
  *   },
  * };
- * await new Trainer(linear).fit(data, { batchSize: 32, epochs: 1 });
+ * const history = await new Trainer(linear).fit(images, { batchSize: 32, epochs: 1 });
+ * console.log(history.steps.map((logs) => logs.loss)); // typed: each step's logs are { loss: number }
  * ```
  */
-export interface Trainable<B> {
+export interface Trainable<B, L extends NumericLogs<L> = StepLogs> {
   /**
    * Runs one optimisation step on `batch` and resolves to its logs. Must not dispose `batch`. To end the run without
    * failing it, reject with an error whose `stopTraining` is `true`.
    */
-  trainStep(batch: B): Promise<StepLogs> | StepLogs;
+  trainStep(batch: B): Promise<L> | L;
   /** Releases the model's tensors; the Trainer never calls it, the model's owner does. */
   dispose?(): void;
 }

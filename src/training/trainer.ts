@@ -7,7 +7,7 @@ import { batchSource, type TrainingData } from './batches';
 import { composeCallbacks, toCallbackList, type TrainerCallbacks, type TrainingHistory } from './callbacks';
 import { checkPosition, initialPosition, type TrainerPosition } from './position';
 import { runTraining, type RunPlan } from './run';
-import type { Trainable } from './trainable';
+import type { NumericLogs, StepLogs, Trainable } from './trainable';
 
 /**
  * How often `fit` hands control back to the event loop: every that many milliseconds, `'auto'` (125 ms, as in
@@ -30,12 +30,13 @@ export type YieldEvery = number | 'auto' | 'never';
  *
  * @example
  * ```ts
- * const trainer = new Trainer(gan, { callbacks: progressBar, yieldEvery: 'never' });
+ * const progress: TrainerCallbacks = { onStepEnd: (step) => void (step % 100 === 0 && console.log(step)) };
+ * const trainer = new Trainer(gan, { callbacks: progress, yieldEvery: 'never' });
  * ```
  */
-export interface TrainerOptions {
+export interface TrainerOptions<L extends NumericLogs<L> = StepLogs> {
   /** Callbacks of every run; those given to `fit` are called after these. */
-  readonly callbacks?: TrainerCallbacks | readonly TrainerCallbacks[];
+  readonly callbacks?: TrainerCallbacks<L> | readonly TrainerCallbacks<L>[];
   /**
    * Default yield cadence of every run; `fit` may override it.
    * @defaultValue `'auto'`
@@ -56,7 +57,7 @@ const TRAINER_OPTIONS = ['callbacks', 'yieldEvery'] as const;
  * await trainer.fit(images, { batchSize: 64, epochs: 20, steps: 5000, seed: 7, signal: controller.signal });
  * ```
  */
-export interface FitOptions {
+export interface FitOptions<L extends NumericLogs<L> = StepLogs> {
   /**
    * Examples per batch, sliced along axis 0 of a tensor dataset (of every field of a `{ x, labels }` dataset).
    * @defaultValue `32`
@@ -95,7 +96,7 @@ export interface FitOptions {
    */
   readonly signal?: AbortSignal;
   /** Callbacks of this run, called after the Trainer's own, in the order given. */
-  readonly callbacks?: TrainerCallbacks | readonly TrainerCallbacks[];
+  readonly callbacks?: TrainerCallbacks<L> | readonly TrainerCallbacks<L>[];
   /**
    * Overrides the Trainer's yield cadence for this run.
    * @defaultValue the Trainer's `yieldEvery`, itself `'auto'` by default
@@ -151,8 +152,8 @@ let training: WeakSet<object> | undefined;
  * console.log(history.epochs.map((logs) => logs.generatorLoss));
  * ```
  */
-export class Trainer<B = tf.Tensor> {
-  private readonly model: Trainable<B>;
+export class Trainer<B = tf.Tensor, L extends NumericLogs<L> = StepLogs> {
+  private readonly model: Trainable<B, L>;
   private readonly callbacks: readonly TrainerCallbacks[];
   private readonly yieldEvery: YieldEvery;
 
@@ -160,8 +161,8 @@ export class Trainer<B = tf.Tensor> {
    * @param model - anything with a `trainStep(batch)` method
    * @param options - callbacks and yield cadence shared by every `fit`
    */
-  constructor(model: Trainable<B>, options: TrainerOptions = {}) {
-    if (typeof (model as Partial<Trainable<B>> | null | undefined)?.trainStep !== 'function') {
+  constructor(model: Trainable<B, L>, options: TrainerOptions<L> = {}) {
+    if (typeof (model as Partial<Trainable<B, L>> | null | undefined)?.trainStep !== 'function') {
       throw new ValueError('model', 'an object with a trainStep(batch) method', describe(model));
     }
     checkKeys(options, TRAINER_OPTIONS, 'TrainerOptions');
@@ -193,7 +194,7 @@ export class Trainer<B = tf.Tensor> {
    * const history = await new Trainer(vae).fit(images, { batchSize: 128, epochs: 10 });
    * ```
    */
-  async fit(data: TrainingData<B>, options: FitOptions = {}): Promise<TrainingHistory> {
+  async fit(data: TrainingData<B>, options: FitOptions<L> = {}): Promise<TrainingHistory<L>> {
     const plan = this.plan(data, options);
     training ??= new WeakSet();
     if (training.has(this.model)) {
@@ -202,13 +203,14 @@ export class Trainer<B = tf.Tensor> {
     }
     training.add(this.model);
     try {
-      return await runTraining(this.model, plan);
+      // The logs are the model's own, checked to be plain numbers: the history holds them as its type says.
+      return (await runTraining(this.model as Trainable<B>, plan)) as unknown as TrainingHistory<L>;
     } finally {
       training.delete(this.model);
     }
   }
 
-  private plan(data: TrainingData<B>, options: FitOptions): RunPlan<B> {
+  private plan(data: TrainingData<B>, options: FitOptions<L>): RunPlan<B> {
     checkKeys(options, FIT_OPTIONS, 'FitOptions');
     const { batchSize = 32, steps, shuffle = true, seed, dropRemainder = false, signal, resumeFrom } = options;
     // `{ steps: 5000 }` alone means 5000 steps, however many passes over the data that takes.

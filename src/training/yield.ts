@@ -12,8 +12,10 @@
  *
  * @example
  * ```ts
- * for (let i = 0; i < chunks; i++) {
- *   work(i);
+ * import { nextMacrotask } from './yield'; // internal: not exported by the package
+ *
+ * for (let chunk = 0; chunk < 10; chunk++) {
+ *   tf.dispose(tf.tidy(() => tf.matMul(tf.randomNormal([256, 256]), tf.randomNormal([256, 256]))));
  *   await nextMacrotask(); // lets a click handler or an abort run between chunks
  * }
  * ```

@@ -8,14 +8,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 // Files whose examples still fail, each for a reason being fixed: a typed `Trainer` (training.md), tfjs-layers calls
 // written as `tf.` and free names in older examples.
-const PENDING = new Set([
-  'docs/guides/training.md',
-  'src/training/failure.ts',
-  'src/training/position.ts',
-  'src/training/trainable.ts',
-  'src/training/trainer.ts',
-  'src/training/yield.ts',
-]);
+const PENDING = new Set<string>([]);
 
 function compilerOptions(): ts.CompilerOptions {
   const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);

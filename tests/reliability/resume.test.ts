@@ -8,6 +8,7 @@ import {
   wassersteinGp,
   decodeState,
   encodeState,
+  type GANBatch,
   type GANState,
   type StepLogs,
   type TrainerPosition,
@@ -33,11 +34,11 @@ type Model = GAN | VAE;
 async function expectResumeExact(build: () => Model, data: tf.Tensor, cut: number, total: number): Promise<void> {
   const options = { batchSize: 8, seed: 21, steps: total } as const;
   const straight = build();
-  const straightLogs = (await new Trainer(straight).fit(data, options)).steps;
+  const straightLogs = (await new Trainer<GANBatch, StepLogs>(straight).fit(data, options)).steps;
 
   const first = build();
   let bytes: ArrayBuffer | undefined;
-  await new Trainer(first).fit(data, {
+  await new Trainer<GANBatch, StepLogs>(first).fit(data, {
     ...options,
     callbacks: {
       async onStepEnd(step, _logs, ctx) {
@@ -54,7 +55,7 @@ async function expectResumeExact(build: () => Model, data: tf.Tensor, cut: numbe
   expect(checkpoint.trainer.step).toBe(cut);
   const resumed = build();
   resumed.setState(checkpoint.model as never);
-  const rest = await new Trainer(resumed).fit(data, { ...options, resumeFrom: checkpoint.trainer });
+  const rest = await new Trainer<GANBatch, StepLogs>(resumed).fit(data, { ...options, resumeFrom: checkpoint.trainer });
   expect(rest.steps).toEqual(straightLogs.slice(cut) as StepLogs[]);
   expect(rest.position.step).toBe(total);
   expectSameState(await resumed.getState(), await straight.getState());

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GAN, dcganDiscriminator, dcganGenerator, type GANStepLogs } from '../../src';
+import { GAN, dcganDiscriminator, dcganGenerator, type GANStepLogs, type StepLogs } from '../../src';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/wasm';
 import { trainableValues } from '../helpers/gan';
 
@@ -47,7 +47,7 @@ describe('a DCGAN training step on wasm', () => {
     const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
     const got = await oneStep('wasm');
     expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
-    for (const key of Object.keys(want.logs)) expect(got.logs[key]).toBeCloseTo(want.logs[key]!, 5);
+    for (const [key, value] of Object.entries(want.logs)) expect((got.logs as StepLogs)[key]).toBeCloseTo(value, 5);
     // One Adam step moves each weight by about the learning rate (2e-4) either way; within a tenth of it is the same step.
     got.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - want.weights[i]![j]!)).toBeLessThan(2e-5)));
   });

@@ -64,7 +64,7 @@ import {
  * console.log(logs.discriminatorLoss, logs.generatorLoss, logs.realScore, logs.fakeScore);
  * ```
  */
-export interface GANStepLogs {
+export type GANStepLogs = {
   /** Discriminator loss of the step's last discriminator update. */
   readonly discriminatorLoss: number;
   /** Generator loss of the step's last generator update. */
@@ -75,8 +75,7 @@ export interface GANStepLogs {
   readonly fakeScore: number;
   /** Only under the `'skip'` non-finite policy: 1 when the step was rolled back for a NaN or ±Infinity, else 0. */
   readonly skipped?: number;
-  readonly [key: string]: number;
-}
+};
 
 /**
  * Options of {@link GAN.sample}.
@@ -136,7 +135,7 @@ const TERM_STREAM = 5;
  * gan.dispose();
  * ```
  */
-export class GAN implements Trainable<GANBatch> {
+export class GAN implements Trainable<GANBatch, GANStepLogs> {
   /**
    * The generator, z `[batch, latentDim]` → `[batch, ...dataShape]`; a conditional one takes `[z, labels]`, labels
    * as one-hot rows `[batch, classes]`.

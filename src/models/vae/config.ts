@@ -226,7 +226,7 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
  * const { loss, reconstruction, kl, beta }: VAEStepLogs = await vae.trainStep(batch);
  * ```
  */
-export interface VAEStepLogs {
+export type VAEStepLogs = {
   /** The minimised objective, reconstruction + β·kl; with β = 1 the −ELBO of this step's z. */
   readonly loss: number;
   /** −log p(x|z) for this step's z. */
@@ -235,8 +235,9 @@ export interface VAEStepLogs {
   readonly kl: number;
   /** The β this step used (it grows during a warm-up). */
   readonly beta: number;
-  readonly [key: string]: number;
-}
+  /** Only under the `'skip'` non-finite policy: 1 when the step was rolled back for a NaN or ±Infinity, else 0. */
+  readonly skipped?: number;
+};
 
 /**
  * What {@link VAE.evaluate} reports: the −ELBO with β = 1 and its parts, means over the batch, in nats.

@@ -124,7 +124,7 @@ export interface VAEState {
  * vae.dispose();
  * ```
  */
-export class VAE implements Trainable<tf.Tensor> {
+export class VAE implements Trainable<tf.Tensor, VAEStepLogs> {
   /** The encoder, `[batch, ...dataShape]` → `[mean, logVar]`, each `[batch, latentDim]`. */
   readonly encoder: tfl.LayersModel;
   /** The decoder, `[batch, latentDim]` → logits (Bernoulli) or means (Gaussian), `[batch, ...dataShape]`. */
