@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors';
+import { ConfigError, ShapeError, ValueError } from '../errors';
 import { assertOptions } from '../internal/options';
 import { assertFloat, assertTensor, describe, formatShape, sameShape } from '../internal/shapes';
 import { assertSeed, opSeed } from '../random';
@@ -91,7 +91,7 @@ const NORM_EPSILON = 1e-10;
 
 function assertCritic(critic: unknown): asserts critic is CriticFn {
   if (typeof critic !== 'function')
-    throw new ConfigError('critic', 'a function from inputs to outputs', describe(critic));
+    throw new ValueError('critic', 'a function from inputs to outputs', describe(critic));
 }
 
 function assertData(x: unknown, argument: string): asserts x is tf.Tensor {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError, ValueError } from '../errors';
+import { ShapeError, ValueError } from '../errors';
 import { describe } from '../internal/shapes';
 import type { GeneratorLossOptions, LossResult } from './minimax';
 import {
@@ -141,7 +141,7 @@ export function wassersteinDiscriminatorLoss<R extends Reduction = 'mean'>(
  *
  * @param variables - the critic's trainable variables (float32), e.g. `critic.trainableWeights.map((w) => w.read())`
  * @param clipValue - c, a finite number > 0
- * @throws {@link ConfigError} for a `clipValue` that is not a finite number > 0; {@link ShapeError} or
+ * @throws {@link ValueError} for a `clipValue` that is not a finite number > 0; {@link ShapeError} or
  *   {@link ValueError} for an entry that is not a live float32 `tf.Variable` (checked before any variable changes)
  * @see https://arxiv.org/abs/1701.07875
  *
@@ -155,7 +155,7 @@ export function wassersteinDiscriminatorLoss<R extends Reduction = 'mean'>(
 export function clipWeights(variables: readonly tf.Variable[], clipValue: number): void {
   if (!Array.isArray(variables)) throw new ValueError('variables', 'an array of tf.Variable', describe(variables));
   if (typeof clipValue !== 'number' || !(clipValue > 0 && clipValue < Infinity)) {
-    throw new ConfigError('clipValue', 'a finite number > 0', describe(clipValue));
+    throw new ValueError('clipValue', 'a finite number > 0', describe(clipValue));
   }
   variables.forEach((v: unknown, i) => {
     const argument = `variables[${i}]`;

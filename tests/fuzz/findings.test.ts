@@ -339,7 +339,7 @@ describe('fuzz findings', () => {
   it('F15: assertKernelsAvailable checks its argument name', async () => {
     for (const argument of ['', Symbol('x')]) {
       const e = await thrownBy(() => assertKernelsAvailable({} as never, argument as never));
-      expect(isConfigError(e), String(e)).toBe(true);
+      expect(isValueError(e), String(e)).toBe(true);
       expect((e as { argument: string }).argument).toBe('argument');
     }
   });

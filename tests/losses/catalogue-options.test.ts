@@ -164,9 +164,9 @@ describe('clipWeights', () => {
     const disposed = tf.variable(tf.tensor1d([5]));
     disposed.dispose();
     const cases: [() => unknown, string, (e: unknown) => boolean][] = [
-      [() => clipWeights([a], 0), 'clipValue', isConfigError],
-      [() => clipWeights([a], Infinity), 'clipValue', isConfigError],
-      [() => clipWeights(a as unknown as tf.Variable[], 0.1), 'variables', isConfigError],
+      [() => clipWeights([a], 0), 'clipValue', isValueError],
+      [() => clipWeights([a], Infinity), 'clipValue', isValueError],
+      [() => clipWeights(a as unknown as tf.Variable[], 0.1), 'variables', isValueError],
       [() => clipWeights([a, tf.ones([1]) as tf.Variable], 0.1), 'variables[1]', isShapeError],
       [() => clipWeights([a, disposed], 0.1), 'variables[1]', isValueError],
     ];

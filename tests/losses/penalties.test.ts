@@ -284,7 +284,7 @@ describe('penalties: bad input', () => {
   it('names the argument, expected and received', () => {
     const x = tf.ones([2, 3]);
     const cases: [() => unknown, string, (e: unknown) => boolean][] = [
-      [() => wassersteinGradientPenalty('d' as unknown as CriticFn, x, x), 'critic', isConfigError],
+      [() => wassersteinGradientPenalty('d' as unknown as CriticFn, x, x), 'critic', isValueError],
       [() => wassersteinGradientPenalty(doubling, x, tf.ones([3, 3])), 'fakeData', isShapeError],
       [() => wassersteinGradientPenalty(doubling, x, tf.ones([2, 3], 'int32')), 'fakeData', isShapeError],
       [() => r1Penalty(doubling, tf.scalar(1)), 'realData', isShapeError],
