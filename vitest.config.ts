@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Three tiers: `unit` (everything a user's `npm test` runs on any machine), `tensorflow` (the native tfjs-node
-// backend, which skips with a printed reason when tfjs-node is not installed) and `slow` (soak runs; `npm run
-// test:slow`).
+// backend, which skips with a printed reason when tfjs-node is not installed) and `slow` (soak runs and the
+// longest learning test; `npm run test:slow`, which CI runs too).
 export default defineConfig({
   // Tests (and the examples and doc snippets they run) import the package by name; it resolves to the sources, as in
   // tsconfig.json, so no build is needed first. tests/package checks the built dist/ in a separate Node process.
