@@ -12,7 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { assertCount, describe } from '../internal/shapes';
 import type { SeedStream } from '../random';
-import { disposeLayers } from './layers';
+import { buildSequential, disposeLayers } from './layers';
 
 /**
  * How class labels enter a conditional network: `'one-hot'` concatenates the one-hot rows (Mirza & Osindero, 2014),
@@ -250,4 +250,33 @@ export function classifierHead(
     biasInitializer: 'zeros',
   });
   return track(head).apply(features) as tfl.SymbolicTensor; // [batch, classes]
+}
+
+/**
+ * A generator from `z` `[batch, latentDim]`: `body` adds its layers after the input, which is `z` alone (a Sequential
+ * network, built exactly as before conditioning existed) or, with `classes`, `z` joined with the labels' features.
+ */
+export function buildGenerator(
+  prefix: string,
+  latentDim: number,
+  conditional: CheckedConditioning,
+  seeds: SeedStream,
+  body: (model: LayerSink) => void,
+): tfl.LayersModel {
+  const { classes } = conditional;
+  if (classes === undefined) {
+    return buildSequential(prefix, (model) => {
+      model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
+      body(model);
+    });
+  }
+  return buildFunctional(prefix, (track) => {
+    const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
+    const labels = labelInput(classes, prefix);
+    const { conditioning, embeddingDim } = conditional;
+    const c = labelFeatures(track, labels, conditioning, embeddingDim, seeds, `${prefix}_embedding`);
+    const chain = new LayerChain(track, join(track, z, c, `${prefix}_join`)); // [batch, latentDim + c]
+    body(chain);
+    return { inputs: [z, labels], outputs: [chain.output] };
+  });
 }

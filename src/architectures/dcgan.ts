@@ -24,6 +24,7 @@ import {
   CONDITIONAL_GENERATOR_KEYS,
   LayerChain,
   buildFunctional,
+  buildGenerator,
   checkConditioning,
   classifierHead,
   join,
@@ -266,28 +267,7 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
     };
     model.add(seededStride2('conv2dTranspose', deconv2, seeds)); // [batch, h, w, channels]
   };
-  const classes = conditional.classes;
-  if (classes === undefined) {
-    return buildSequential(prefix, (model) => {
-      model.add(tfl.layers.inputLayer({ inputShape: [latentDim], name: `${prefix}_z` }));
-      body(model);
-    });
-  }
-  return buildFunctional(prefix, (track) => {
-    const z = tfl.input({ shape: [latentDim], name: `${prefix}_z` });
-    const labels = labelInput(classes, prefix);
-    const c = labelFeatures(
-      track,
-      labels,
-      conditional.conditioning,
-      conditional.embeddingDim,
-      seeds,
-      `${prefix}_embedding`,
-    );
-    const chain = new LayerChain(track, join(track, z, c, `${prefix}_join`)); // [batch, latentDim + c]
-    body(chain);
-    return { inputs: [z, labels], outputs: [chain.output] };
-  });
+  return buildGenerator(prefix, latentDim, conditional, seeds, body);
 }
 
 /**
