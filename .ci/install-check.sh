@@ -20,6 +20,15 @@ project() { # name, type (module|commonjs), packages...
   echo "$dir"
 }
 
+# Runs a tour script in its project and checks the line it prints. (Not `tee /dev/stderr`: when stderr is a file,
+# reopening it truncates the caller's log.)
+expect_tour() {
+  local out
+  out=$(cd "$1" && node "$2")
+  echo "$out"
+  grep -q '^ok wasm 3 steps, grid 302x302x1$' <<<"$out"
+}
+
 # The README's tour with 3 steps on random images; prints a line the caller checks.
 tour_esm() {
   cat <<'JS'
@@ -40,7 +49,7 @@ JS
 echo "== ESM, peers only"
 dir=$(project esm module $peers)
 tour_esm >"$dir/tour.mjs"
-(cd "$dir" && node tour.mjs) | tee /dev/stderr | grep -q '^ok wasm 3 steps, grid 302x302x1$'
+expect_tour "$dir" tour.mjs
 
 echo "== CommonJS, peers only (the README's CommonJS block)"
 dir=$(project cjs commonjs $peers)
@@ -51,12 +60,12 @@ node -e '
     .replace(/^main\(\);$/m, "main().then(({ history, grid }) => console.log(`ok ${tf.getBackend()} ${history.steps.length} steps, grid ${grid.shape.join(\"x\")}`));");
   process.stdout.write(code);
 ' "$root/README.md" >"$dir/tour.cjs"
-(cd "$dir" && node tour.cjs) | tee /dev/stderr | grep -q '^ok wasm 3 steps, grid 302x302x1$'
+expect_tour "$dir" tour.cjs
 
 echo "== ESM with the umbrella @tensorflow/tfjs (and wasm beside it)"
 dir=$(project umbrella module "@tensorflow/tfjs@$tfjs" "@tensorflow/tfjs-backend-wasm@$tfjs")
 tour_esm >"$dir/tour.mjs"
-(cd "$dir" && node tour.mjs) | tee /dev/stderr | grep -q '^ok wasm 3 steps, grid 302x302x1$'
+expect_tour "$dir" tour.mjs
 test "$(cd "$dir" && npm ls @tensorflow/tfjs-core --parseable | sort -u | wc -l)" = 1 # one tfjs-core
 
 echo "== TypeScript --strict (with skipLibCheck), ESM and CommonJS resolution"
