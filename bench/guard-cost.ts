@@ -26,9 +26,7 @@ async function measure(name: string, model: GAN | VAE, batch: tf.Tensor) {
     await Promise.resolve();
     const rollback = new Rollback(parts.variables, parts.optimizers, parts.counters);
     // wasm runs kernels eagerly: no read is needed to pay for them, and the step's own read carries the probes.
-    const trained = new Set(parts.trained.flatMap((p: { variables: tf.Variable[] }) => p.variables));
-    const others = parts.variables.filter((v: tf.Variable) => !trained.has(v));
-    tf.dispose(tf.tidy(() => check.probe(parts.trained, others).probes));
+    tf.dispose(tf.tidy(() => check.probe(parts.trained, parts.variables).probes));
     rollback.release();
   };
   const time = async (f: () => Promise<unknown>, n: number) => {

@@ -239,14 +239,12 @@ function libraryProbeCount(model: LibraryModel): number | undefined {
     trained: { optimizer: tf.Optimizer; variables: tf.Variable[] }[];
   }
   interface Check {
-    probe(trained: Parts['trained'], others: tf.Variable[]): { probes: tf.Tensor; names: readonly string[] };
+    probe(trained: Parts['trained'], variables: tf.Variable[]): { probes: tf.Tensor; names: readonly string[] };
   }
   try {
     const internals = model as unknown as { stepParts(): Parts; step: { check: Check } };
     const parts = internals.stepParts();
-    const trained = new Set(parts.trained.flatMap((p) => p.variables));
-    const others = parts.variables.filter((v) => !trained.has(v));
-    return tf.tidy(() => internals.step.check.probe(parts.trained, others).names.length);
+    return tf.tidy(() => internals.step.check.probe(parts.trained, parts.variables).names.length);
   } catch {
     return undefined;
   }

@@ -98,12 +98,8 @@ export class AtomicStep {
         });
         phase = 'checking the updated state';
         const written = output.values;
-        const trained = new Set(parts.trained.flatMap((p) => p.variables));
         all = tf.tidy(() => {
-          state = this.check.probe(
-            parts.trained,
-            parts.variables.filter((v) => !trained.has(v)),
-          );
+          state = this.check.probe(parts.trained, parts.variables);
           return tf.concat([written, state.probes]);
         });
         phase = 'reading the results';

@@ -74,8 +74,13 @@ export class StateCheck {
     this.verified.clear();
   }
 
-  /** Call inside `tf.tidy`, after the step's updates. */
-  probe(trained: readonly TrainedPart[], others: readonly tf.Variable[]): StateProbes {
+  /**
+   * Call inside `tf.tidy`, after the step's updates.
+   *
+   * @param trained - each optimizer with the weights it trains
+   * @param variables - every variable the step may write, those weights included (batch-norm statistics, averages)
+   */
+  probe(trained: readonly TrainedPart[], variables: readonly tf.Variable[]): StateProbes {
     const probes: tf.Scalar[] = [];
     const names: string[] = [];
     const add = (name: string, variable: tf.Tensor) => {
@@ -84,7 +89,8 @@ export class StateCheck {
     };
     const checks: tf.Scalar[] = [];
     const pending: [tf.Optimizer, Verified][] = [];
-    for (const variable of others) add(`weight ${variable.name}`, variable);
+    const byOptimizer = new Set(trained.flatMap((part) => part.variables));
+    for (const variable of variables) if (!byOptimizer.has(variable)) add(`weight ${variable.name}`, variable);
     for (const { optimizer, variables } of trained) {
       for (const { name, variable } of probedOptimizerState(optimizer)) add(name, variable);
       const bound = adamBound(optimizer);
@@ -134,8 +140,8 @@ function momentsExcess(optimizer: tf.Optimizer, ratio: number): tf.Scalar {
     excess.push(tf.max(tf.sub(tf.abs(m.variable), tf.mul(tf.sqrt(v.variable), ratio))));
   });
   // A NaN anywhere must fail the check, and tf.max may skip NaN: count it in through a sum.
-  const worst = tf.max(tf.stack(excess));
-  return tf.add(worst, tf.mul(tf.sum(tf.stack(excess)), 0));
+  const all = tf.stack(excess);
+  return tf.add(tf.max(all), tf.mul(tf.sum(all), 0));
 }
 
 function sameVariables(a: readonly tf.Variable[], b: readonly tf.Variable[]): boolean {

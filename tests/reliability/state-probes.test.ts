@@ -32,7 +32,7 @@ const finite = (t: tf.Tensor) => (t.dataSync() as Float32Array).every(Number.isF
 
 function readProbes(check: StateCheck, optimizer: tf.Optimizer, w: tf.Variable) {
   let probes: StateProbes | undefined;
-  const tensor = tf.tidy(() => (probes = check.probe([{ optimizer, variables: [w] }], [])).probes);
+  const tensor = tf.tidy(() => (probes = check.probe([{ optimizer, variables: [w] }], [w])).probes);
   const values = tensor.dataSync();
   tensor.dispose();
   const { names, settle } = probes!;
