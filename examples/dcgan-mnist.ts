@@ -75,7 +75,7 @@ const gan = new GAN(
     generatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999, 1e-7),
     discriminatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999, 1e-7),
     objective: flags.conditional ? acgan({ adversarial }) : adversarial,
-    steps: { discriminator: critic, generator: 1 },
+    updates: { discriminator: critic, generator: 1 },
   },
   {
     generator: dcganGenerator({ filters: [32, 16], ...classes, seed: flags.seed + 1 }),

@@ -7,8 +7,8 @@ import { describe } from './shapes';
  *
  * @param value - the caller's object (not modified)
  * @param known - the field names the object may have
- * @param argument - its path as the caller wrote it, e.g. `config.steps` or `options`
- * @param typeName - the documented type, for the message, e.g. `GANTrainSteps`
+ * @param argument - its path as the caller wrote it, e.g. `config.updates` or `options`
+ * @param typeName - the documented type, for the message, e.g. `GANUpdates`
  */
 export function assertOptions<T>(
   value: T,

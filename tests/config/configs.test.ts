@@ -55,15 +55,21 @@ describe('GAN dataRange', () => {
 
 describe('nested option objects reject unknown keys', () => {
   it('names the misspelt field with its path', () => {
-    expectConfigError(() => gan({ steps: { discrimnator: 5 } }), 'config.steps.discrimnator');
-    expectConfigError(() => gan({ steps: 5 }), 'config.steps');
+    expectConfigError(() => gan({ updates: { discrimnator: 5 } }), 'config.updates.discrimnator');
+    expectConfigError(() => gan({ updates: 5 }), 'config.updates');
     expectConfigError(() => vae({ betaWarmup: { steps: 10, step: 5 } }), 'config.betaWarmup.step');
     expectConfigError(() => vae({ likelihood: { kind: 'gaussian', varience: 0.5 } }), 'config.likelihood.varience');
     expectConfigError(() => vae({ nonfinite: 'skip' }), 'config.nonfinite');
   });
 
+  it('points the pre-0.1.0 GANConfig.steps to its new name, updates', () => {
+    const e = caught(() => gan({ steps: { discriminator: 5 } }));
+    expect(e.argument).toBe('config.steps');
+    expect(e.message).toContain('updates: { discriminator, generator }');
+  });
+
   it('still accepts the documented fields', () => {
-    expect(gan({ steps: { discriminator: 5, generator: 2 } }).discriminatorSteps).toBe(5);
+    expect(gan({ updates: { discriminator: 5, generator: 2 } }).discriminatorUpdates).toBe(5);
     expect(vae({ betaWarmup: { steps: 10 } }).warmupSteps).toBe(10);
     expect(vae({ likelihood: { kind: 'gaussian', variance: 'learned' } }).variance).toBe('learned');
   });
@@ -156,10 +162,10 @@ describe('other fields', () => {
   it('never modifies the caller’s config', () => {
     const config = Object.freeze({
       seed: 3,
-      steps: Object.freeze({ discriminator: 2 }),
+      updates: Object.freeze({ discriminator: 2 }),
       dataRange: Object.freeze([0, 1] as const),
     });
-    expect(gan(config).discriminatorSteps).toBe(2);
-    expect(config).toEqual({ seed: 3, steps: { discriminator: 2 }, dataRange: [0, 1] });
+    expect(gan(config).discriminatorUpdates).toBe(2);
+    expect(config).toEqual({ seed: 3, updates: { discriminator: 2 }, dataRange: [0, 1] });
   });
 });

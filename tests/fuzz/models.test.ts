@@ -722,7 +722,7 @@ function stepSuite(backend: Backend, runs: number, salt: number): void {
         { name: 'GAN', model: tinyGan({ seed: 21 }), range: [-1, 1], shape: [TINY_DATA] },
         {
           name: 'GAN, batch norm and dropout, 2:1 steps',
-          model: tinyGan({ seed: 22, steps: { discriminator: 2 } }, true),
+          model: tinyGan({ seed: 22, updates: { discriminator: 2 } }, true),
           range: [-1, 1],
           shape: [TINY_DATA],
         },

@@ -234,7 +234,7 @@ describeEachBackend('conditional GAN', () => {
 
   it('conditional WGAN-GP with 2 critic updates: the penalty sees the labels, the batch and labels are split', async () => {
     const gan = conditionalGan(
-      { seed: 7, objective: wassersteinGp(), steps: { discriminator: 2 } },
+      { seed: 7, objective: wassersteinGp(), updates: { discriminator: 2 } },
       { activation: 'safeLeakyRelu', conditioning: 'embedding', embeddingDim: 4 },
     );
     const batch = labelledBatch(10);
@@ -255,7 +255,7 @@ describeEachBackend('conditional GAN', () => {
     };
     const build = () =>
       conditionalGan(
-        { seed: 9, objective: acgan(), ema: { decay: 0.9 }, steps: { discriminator: 2 } },
+        { seed: 9, objective: acgan(), ema: { decay: 0.9 }, updates: { discriminator: 2 } },
         { auxiliaryClassifier: true, dropout: 0.3 },
       );
     const options = { batchSize: 8, seed: 21, steps: 12 } as const;

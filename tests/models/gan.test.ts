@@ -57,7 +57,7 @@ describeEachBackend('GAN training step', () => {
   it('runs the configured number of updates of each network', async () => {
     const generatorOptimizer = tf.train.adam(1e-3);
     const discriminatorOptimizer = tf.train.adam(1e-3);
-    const gan = tinyGan({ seed: 3, steps: { discriminator: 3, generator: 2 }, generatorOptimizer, discriminatorOptimizer });
+    const gan = tinyGan({ seed: 3, updates: { discriminator: 3, generator: 2 }, generatorOptimizer, discriminatorOptimizer });
     const batch = tinyBatch();
     await gan.trainStep(batch);
     await gan.trainStep(batch);
@@ -141,7 +141,7 @@ describe('GAN bad input', () => {
       [() => new GAN({ latentDim: 0 }), 'config.latentDim'],
       [() => new GAN({ latentDim: -3 }), 'config.latentDim'],
       [() => new GAN({ latentDim: 2.5 }), 'config.latentDim'],
-      [() => new GAN({ steps: { discriminator: 0 } }), 'config.steps.discriminator'],
+      [() => new GAN({ updates: { discriminator: 0 } }), 'config.updates.discriminator'],
       [() => new GAN({ latentDim: 64 }, { generator: mlpGenerator({ latentDim: 100 }) }), 'config.latentDim'],
       [() => new GAN({ dataShape: [10] }, { generator: mlpGenerator({ latentDim: 100 }) }), 'config.dataShape'],
       [() => new GAN({ latentDm: 10 } as never), 'config.latentDm'],

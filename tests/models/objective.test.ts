@@ -54,7 +54,7 @@ describe('the GAN objective', () => {
 
   it('k discriminator updates each see their own part of the real batch; G updates use one part’s size', async () => {
     const seen: { update: 'D' | 'G'; real: number[]; fakeRows: number }[] = [];
-    const gan = tinyGan({ seed: 4, steps: { discriminator: 3, generator: 2 }, objective: recording(seen) });
+    const gan = tinyGan({ seed: 4, updates: { discriminator: 3, generator: 2 }, objective: recording(seen) });
     const batch = tf.randomUniform([7, TINY_DATA], -1, 1, 'float32', 2);
     const rows = [...(batch.dataSync() as Float32Array)];
     await gan.trainStep(batch);
@@ -123,7 +123,7 @@ describe('the GAN objective', () => {
     let fail = false;
     const gan = tinyGan({
       seed: 7,
-      steps: { discriminator: 2, generator: 1 },
+      updates: { discriminator: 2, generator: 1 },
       objective: {
         ...article,
         afterDiscriminatorUpdate(variables) {

@@ -19,7 +19,7 @@ import { expectSameState } from '../helpers/state';
 
 function gan(objective: GANObjective, activation: 'leakyRelu' | 'safeLeakyRelu' = 'safeLeakyRelu', seed = 1): GAN {
   return new GAN(
-    { seed, objective, steps: { discriminator: 2, generator: 1 } },
+    { seed, objective, updates: { discriminator: 2, generator: 1 } },
     {
       generator: mlpGenerator({ latentDim: 4, hiddenUnits: [16], outputShape: [TINY_DATA], seed: seed + 1 }),
       discriminator: mlpDiscriminator({

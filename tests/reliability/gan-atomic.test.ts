@@ -22,7 +22,7 @@ interface Fault {
 
 /** A recommended-recipe tiny GAN (batch norm and dropout, so statistics and mask counters are at stake too). */
 function gan(config: GANConfig = {}) {
-  return tinyGan({ seed: 5, steps: { discriminator: 3, generator: 2 }, ...config }, true);
+  return tinyGan({ seed: 5, updates: { discriminator: 3, generator: 2 }, ...config }, true);
 }
 
 /**

@@ -67,7 +67,7 @@ describeEachBackend('a run saved through the codec and resumed with the Trainer'
   // 30 examples in batches of 8: epochs of 4 batches, the last one short, reshuffled each epoch.
   it('GAN: 7 steps, then 13 more, equals 20 uninterrupted, byte for byte', async () => {
     const data = tf.randomUniform([30, 6], -1, 1, 'float32', 4);
-    await expectResumeExact(() => tinyGan({ seed: 12, steps: { discriminator: 2, generator: 1 } }, true), data, 7, 20);
+    await expectResumeExact(() => tinyGan({ seed: 12, updates: { discriminator: 2, generator: 1 } }, true), data, 7, 20);
     data.dispose();
   });
 
@@ -75,7 +75,7 @@ describeEachBackend('a run saved through the codec and resumed with the Trainer'
     const data = tf.randomUniform([30, 6], -1, 1, 'float32', 6);
     const build = () =>
       new GAN(
-        { seed: 13, objective: wassersteinGp(), steps: { discriminator: 2, generator: 1 }, ema: { decay: 0.9 } },
+        { seed: 13, objective: wassersteinGp(), updates: { discriminator: 2, generator: 1 }, ema: { decay: 0.9 } },
         {
           generator: mlpGenerator({ latentDim: 4, hiddenUnits: [8], outputShape: [6], seed: 14 }),
           discriminator: mlpDiscriminator({ inputShape: [6], hiddenUnits: [8], activation: 'safeLeakyRelu', seed: 15 }),

@@ -19,8 +19,8 @@ const vae = (seed: number) =>
 describeEachBackend('saved state resumes a run exactly', () => {
   it('GAN: 3 steps, restore into a GAN built from another seed, 4 more = 7 uninterrupted', async () => {
     const batch = tinyBatch();
-    const straight = tinyGan({ seed: 7, steps: { discriminator: 2, generator: 1 } }, true);
-    const first = tinyGan({ seed: 7, steps: { discriminator: 2, generator: 1 } }, true);
+    const straight = tinyGan({ seed: 7, updates: { discriminator: 2, generator: 1 } }, true);
+    const first = tinyGan({ seed: 7, updates: { discriminator: 2, generator: 1 } }, true);
     await steps(straight, batch, 3);
     await steps(first, batch, 3);
     const saved = await first.getState();
@@ -28,7 +28,7 @@ describeEachBackend('saved state resumes a run exactly', () => {
     expect(saved.generatorOptimizer.iterations).toBe(3);
     expect(saved.discriminatorOptimizer.iterations).toBe(6);
 
-    const resumed = tinyGan({ seed: 99, steps: { discriminator: 2, generator: 1 } }, true);
+    const resumed = tinyGan({ seed: 99, updates: { discriminator: 2, generator: 1 } }, true);
     resumed.setState(saved);
     expectSameState(await resumed.getState(), saved);
     expect(await steps(resumed, batch, 4)).toEqual(await steps(straight, batch, 4));

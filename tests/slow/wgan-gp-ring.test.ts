@@ -21,7 +21,7 @@ it(`WGAN-GP with ${CRITIC} critic updates per step learns the 8-Gaussian ring ($
     {
       seed: SEED,
       objective: wassersteinGp({ lambda: 0.1 }),
-      steps: { discriminator: CRITIC, generator: 1 },
+      updates: { discriminator: CRITIC, generator: 1 },
       generatorOptimizer: adam(),
       discriminatorOptimizer: adam(),
     },

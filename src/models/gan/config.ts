@@ -22,15 +22,16 @@ export type { NonFinitePolicy };
 export type DataRange = readonly [min: number, max: number] | 'any';
 
 /**
- * How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's GANTrainSteps).
+ * How many updates of each network one {@link GAN.trainStep} makes, discriminator first (TF-GAN's `GANTrainSteps`).
+ * Elsewhere in the library "steps" always count train steps: `FitOptions.steps`, `BetaWarmup.steps`.
  *
  * @example
  * ```ts
- * const steps: GANTrainSteps = { discriminator: 5, generator: 1 };
- * const gan = new GAN({ objective: wassersteinGp(), steps }); // give the Trainer batches of 5 × 64
+ * const updates: GANUpdates = { discriminator: 5, generator: 1 };
+ * const gan = new GAN({ objective: wassersteinGp(), updates }); // give the Trainer batches of 5 × 64
  * ```
  */
-export interface GANTrainSteps {
+export interface GANUpdates {
   /** @defaultValue `1` */
   readonly discriminator?: number;
   /** @defaultValue `1` */
@@ -93,7 +94,7 @@ export interface GANConfig {
    * batches of k times the size one update should see. Generator updates use the size of one part.
    * @defaultValue `{ discriminator: 1, generator: 1 }`
    */
-  readonly steps?: GANTrainSteps;
+  readonly updates?: GANUpdates;
   /**
    * What a training step that produces NaN or ±Infinity does; see {@link NonFinitePolicy}.
    * @defaultValue `'throw'`
@@ -161,8 +162,8 @@ export interface ResolvedGANConfig {
   readonly dataShape: readonly number[] | undefined;
   readonly seed: number | undefined;
   readonly objective: GANObjective;
-  readonly discriminatorSteps: number;
-  readonly generatorSteps: number;
+  readonly discriminatorUpdates: number;
+  readonly generatorUpdates: number;
   readonly nonFinite: NonFinitePolicy;
   /** `[min, max]`, `'any'`, or undefined: infer it from the generator's last activation. */
   readonly dataRange: readonly [number, number] | 'any' | undefined;
@@ -179,14 +180,14 @@ const KNOWN_KEYS = new Set<string>([
   'generatorOptimizer',
   'discriminatorOptimizer',
   'objective',
-  'steps',
+  'updates',
   'nonFinite',
   'dataRange',
   'ema',
   'classes',
 ]);
 
-const STEP_KEYS = ['discriminator', 'generator'];
+const UPDATE_KEYS = ['discriminator', 'generator'];
 
 /**
  * The Adam settings of Radford et al. (2015), with ε pinned: webgl would otherwise use 1e-4 and drift from cpu. Only
@@ -202,7 +203,10 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     throw new ConfigError('config', 'an object', describe(config));
   }
   for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`config.${key}`, 'a known GANConfig field', 'an unknown field');
+    if (KNOWN_KEYS.has(key)) continue;
+    // Renamed in 0.1.0, so that "steps" always counts train steps.
+    const hint = key === 'steps' ? 'Updates per train step are `updates: { discriminator, generator }`.' : undefined;
+    throw new ConfigError(`config.${key}`, 'a known GANConfig field', 'an unknown field', hint);
   }
   if (config.latentDim !== undefined) assertPositiveInteger(config.latentDim, 'config.latentDim');
   if (config.dataShape !== undefined) {
@@ -225,11 +229,11 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     );
   }
   if (config.objective !== undefined) assertObjective(config.objective);
-  if (config.steps !== undefined) assertOptions(config.steps, STEP_KEYS, 'config.steps', 'GANTrainSteps');
-  const discriminatorSteps = config.steps?.discriminator ?? 1;
-  const generatorSteps = config.steps?.generator ?? 1;
-  assertPositiveInteger(discriminatorSteps, 'config.steps.discriminator');
-  assertPositiveInteger(generatorSteps, 'config.steps.generator');
+  if (config.updates !== undefined) assertOptions(config.updates, UPDATE_KEYS, 'config.updates', 'GANUpdates');
+  const discriminatorUpdates = config.updates?.discriminator ?? 1;
+  const generatorUpdates = config.updates?.generator ?? 1;
+  assertPositiveInteger(discriminatorUpdates, 'config.updates.discriminator');
+  assertPositiveInteger(generatorUpdates, 'config.updates.generator');
   if (config.classes !== undefined) {
     assertPositiveInteger(config.classes, 'config.classes');
     if (config.classes < 2) throw new ConfigError('config.classes', 'an integer >= 2', String(config.classes));
@@ -239,8 +243,8 @@ export function resolveGanConfig(config: GANConfig): ResolvedGANConfig {
     dataShape: config.dataShape === undefined ? undefined : [...config.dataShape],
     seed: config.seed,
     objective: config.objective ?? nonSaturating(),
-    discriminatorSteps,
-    generatorSteps,
+    discriminatorUpdates,
+    generatorUpdates,
     nonFinite: resolveNonFinite(config.nonFinite),
     dataRange: resolveDataRange(config.dataRange),
     emaDecay: resolveEma(config.ema),

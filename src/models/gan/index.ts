@@ -19,10 +19,10 @@ export type {
   WassersteinGpOptions,
   WassersteinOptions,
 } from './objective';
-export type { GANStepLogs, GenerateOptions, SampleOptions } from './gan';
+export type { GANStepLogs, GANGenerateOptions, GANSampleOptions } from './gan';
 export type { GANState } from './state';
 export type { GANBatch, LabelledBatch } from './labels';
-export type { DataRange, EMAOptions, GANConfig, GANNetworks, GANTrainSteps, NonFinitePolicy } from './config';
+export type { DataRange, EMAOptions, GANConfig, GANNetworks, GANUpdates, NonFinitePolicy } from './config';
 export type { NetworkState } from '../../internal/network-state';
 export type { OptimizerState } from '../../internal/optimizer-state';
 export type { TensorState } from '../../internal/tensor-state';

@@ -188,7 +188,7 @@ export function minimax(): GANObjective {
  * @example
  * ```ts
  * const options: WassersteinOptions = { clip: 0.01 };
- * const gan = new GAN({ objective: wasserstein(options), steps: { discriminator: 5 } });
+ * const gan = new GAN({ objective: wasserstein(options), updates: { discriminator: 5 } });
  * ```
  */
 export interface WassersteinOptions {
@@ -206,7 +206,7 @@ export interface WassersteinOptions {
  *
  * @example
  * ```ts
- * const gan = new GAN({ objective: wasserstein({ clip: 0.01 }), steps: { discriminator: 5, generator: 1 } });
+ * const gan = new GAN({ objective: wasserstein({ clip: 0.01 }), updates: { discriminator: 5, generator: 1 } });
  * ```
  */
 export function wasserstein(options: WassersteinOptions = {}): GANObjective {
@@ -243,7 +243,7 @@ export interface WassersteinGpOptions {
 /**
  * WGAN-GP (Gulrajani et al., 2017): the Wasserstein losses plus λ·E[(‖∇D(x̂)‖ − 1)²] on random interpolates between
  * real and generated examples, the interpolation weights drawn from the GAN's seed. Train it with several critic
- * updates per generator update (`steps: { discriminator: 5 }`), a critic without batch norm, and activations tfjs
+ * updates per generator update (`updates: { discriminator: 5 }`), a critic without batch norm, and activations tfjs
  * can differentiate twice ({@link SafeLeakyReLU}).
  *
  * @param options - the penalty weight
@@ -252,7 +252,7 @@ export interface WassersteinGpOptions {
  *
  * @example
  * ```ts
- * const gan = new GAN({ objective: wassersteinGp({ lambda: 10 }), steps: { discriminator: 5, generator: 1 } });
+ * const gan = new GAN({ objective: wassersteinGp({ lambda: 10 }), updates: { discriminator: 5, generator: 1 } });
  * ```
  */
 export function wassersteinGp(options: WassersteinGpOptions = {}): GANObjective {
