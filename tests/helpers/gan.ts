@@ -3,17 +3,20 @@ import { GAN, mlpDiscriminator, mlpGenerator, type GANConfig } from '../../src';
 
 export const TINY_DATA = 6;
 
-/** A GAN small enough for hundreds of steps in a unit test; `recommended` adds batch norm and dropout. */
+/**
+ * A GAN small enough for hundreds of steps in a unit test: the article's plain ReLU networks, or with `recommended`
+ * the factories' defaults (batch norm in G, leaky ReLU, dropout in D).
+ */
 export function tinyGan(config: GANConfig = {}, recommended = false): GAN {
   const seed = config.seed ?? 0;
-  const extra = recommended ? { batchNorm: true, activation: 'leakyRelu' as const } : {};
+  const extra = recommended ? {} : { batchNorm: false, activation: 'relu' as const };
   return new GAN(config, {
     generator: mlpGenerator({ latentDim: 4, hiddenUnits: [8, 8], outputShape: [TINY_DATA], seed: seed + 1, ...extra }),
     discriminator: mlpDiscriminator({
       inputShape: [TINY_DATA],
       hiddenUnits: [8],
       seed: seed + 2,
-      ...(recommended ? { dropout: 0.3, activation: 'leakyRelu' as const } : {}),
+      ...(recommended ? {} : { dropout: 0, activation: 'relu' as const }),
     }),
   });
 }
