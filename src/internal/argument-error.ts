@@ -21,3 +21,21 @@ export function invalidArgument(
     ? new ConfigError(argument, expected, received, hint)
     : new ValueError(argument, expected, received, hint);
 }
+
+/**
+ * A factory's {@link ConfigError} from a default network a model builds out of its own config, renamed to the config
+ * field the caller set: `new GAN({ latentDim: 2 ** 40 })` names `config.latentDim`, not the factory's
+ * `options.latentDim`, which the caller never wrote. Anything else is returned as it is.
+ *
+ * @param fields - factory option → config field, e.g. `{ 'options.latentDim': 'config.latentDim' }`
+ */
+export function inConfigTerms(error: unknown, fields: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const root = /^[^[]*/.exec(error.argument)![0];
+  const field = fields[root];
+  if (field === undefined) return error;
+  const stated = `${error.argument}: expected ${error.expected}, received ${error.received}.`;
+  const hint = error.message.startsWith(stated) ? error.message.slice(stated.length).trim() : '';
+  const argument = field + error.argument.slice(root.length);
+  return new ConfigError(argument, error.expected, error.received, hint === '' ? undefined : hint);
+}

@@ -228,6 +228,11 @@ describe('fuzz findings', () => {
         () => convDecoder({ imageShape: [2 ** 10, 2 ** 10, 1], filters: [2 ** 12], denseUnits: 2 }),
         'options.filters[0]',
       ],
+      // A model building its default networks names its own config field, which the caller wrote.
+      [() => new GAN({ latentDim: H }), 'config.latentDim'],
+      [() => new GAN({ dataShape: [2 ** 20, 2 ** 20] }), 'config.dataShape[1]'],
+      [() => new VAE({ latentDim: H }), 'config.latentDim'],
+      [() => new VAE({ dataShape: [2 ** 20, 2 ** 20] }), 'config.dataShape[1]'],
     ];
     const before = tf.memory().numTensors;
     for (const [call, argument] of cases) {
@@ -419,7 +424,7 @@ describe('fuzz findings', () => {
         dataShape: [6],
         discriminatorOptimizer: tf.train.adagrad(2 ** 40),
         objective: wassersteinGp({ lambda: 10 }),
-        steps: { generator: 2 },
+        updates: { generator: 2 },
       },
       {
         generator: mlpGenerator({

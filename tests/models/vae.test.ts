@@ -283,7 +283,7 @@ describe('VAE bad input', () => {
     const e = (await thrown(() => new VAE({}, { encoder: enc(), decoder: dec({ outputShape: [2, 3] }) }))) as GenerativeError;
     expect(e.message).toBe(
       "networks.decoder: expected an output of shape [batch, 6] (the encoder's input shape), received [batch, 2, 3]. " +
-        'Reshape the decoder output (tf.layers.reshape) or flatten the encoder input so they agree.',
+        'Reshape the decoder output (tfjs-layers reshape) or flatten the encoder input so they agree.',
     );
   });
 

@@ -52,6 +52,7 @@ import {
   type GANNetworks,
   type ResolvedGANConfig,
 } from './config';
+import { inConfigTerms } from '../../internal/argument-error';
 
 /**
  * What one {@link GAN.trainStep} reports, as plain numbers. The scores' meaning follows the objective's
@@ -82,11 +83,11 @@ export type GANStepLogs = {
  *
  * @example
  * ```ts
- * const options: SampleOptions = { seed: 7, ema: false };
+ * const options: GANSampleOptions = { seed: 7, ema: false };
  * const digits = gan.sample(16, options); // the same 16 digits for seed 7
  * ```
  */
-export interface SampleOptions extends GenerateOptions {
+export interface GANSampleOptions extends GANGenerateOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the GAN's own stream is used. */
   readonly seed?: number;
 }
@@ -101,7 +102,7 @@ export interface SampleOptions extends GenerateOptions {
  * const threes = gan.generate(z, { labels: new Array(16).fill(3) }); // a conditional GAN: one class per row of z
  * ```
  */
-export interface GenerateOptions {
+export interface GANGenerateOptions {
   /**
    * A conditional GAN's classes, one per example: int32 class indices `[n]` (a tensor, which stays the caller's) or
    * an array of numbers. Required by a conditional GAN, refused by an unconditional one.
@@ -119,6 +120,14 @@ const SAMPLE_STREAM = 2;
 const GENERATOR_INIT = 3;
 const DISCRIMINATOR_INIT = 4;
 const TERM_STREAM = 5;
+
+// The factory options the default networks are built with, and the config fields they come from.
+const DEFAULT_NETWORK_FIELDS: Readonly<Record<string, string>> = {
+  'options.latentDim': 'config.latentDim',
+  'options.outputShape': 'config.dataShape',
+  'options.inputShape': 'config.dataShape',
+  'options.classes': 'config.classes',
+};
 
 /**
  * A generative adversarial network (Goodfellow et al., 2014): a generator G and a discriminator D trained in turn,
@@ -235,7 +244,7 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
       if (networks.generator === undefined) generator?.dispose();
       if (networks.discriminator === undefined) discriminator?.dispose();
       releaseParts(given.map(([part]) => part));
-      throw e;
+      throw inConfigTerms(e, DEFAULT_NETWORK_FIELDS);
     }
     this.generator = generator;
     this.discriminator = discriminator;
@@ -311,12 +320,12 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
    * const images = gan.generate(z);
    * ```
    */
-  generate(z: tf.Tensor, options: GenerateOptions = {}): tf.Tensor {
+  generate(z: tf.Tensor, options: GANGenerateOptions = {}): tf.Tensor {
     this.assertLive();
     assertTensor(z, 'z');
     assertFloat(z, 'z');
     assertShape(z, [null, this.latentDim], 'z');
-    assertOptions(options, ['ema', 'labels'], 'options', 'GenerateOptions');
+    assertOptions(options, ['ema', 'labels'], 'options', 'GANGenerateOptions');
     const labels = this.sampleLabels(options.labels, z.shape[0] ?? 0);
     return this.inference(options, () => this.applyGenerator(z, labels, false));
   }
@@ -335,10 +344,10 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
    * const rows = gan.sample(100, { labels: Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)) });
    * ```
    */
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options: GANSampleOptions = {}): tf.Tensor {
     this.assertLive();
     assertCount(n, 'n', Math.max(this.latentDim, sizeOf(this.dataShape)));
-    assertOptions(options, ['seed', 'ema', 'labels'], 'options', 'SampleOptions');
+    assertOptions(options, ['seed', 'ema', 'labels'], 'options', 'GANSampleOptions');
     if (options.seed !== undefined) assertSeed(options.seed, 'options.seed');
     const ema = this.useEma(options);
     const labels = this.sampleLabels(options.labels, n);
@@ -460,7 +469,7 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
   }
 
   /** Whether a call samples from the averaged weights; checked before anything is drawn. */
-  private useEma(options: GenerateOptions): boolean {
+  private useEma(options: GANGenerateOptions): boolean {
     const ema = options.ema ?? this.emaWeights !== undefined;
     if (typeof ema !== 'boolean') throw new ConfigError('options.ema', 'a boolean', describe(ema));
     if (ema && this.emaWeights === undefined) {
@@ -516,7 +525,7 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
   }
 
   /** Runs G in inference mode, with the averaged weights swapped in (by reference, no copy) when asked. */
-  private inference(options: GenerateOptions, run: () => tf.Tensor): tf.Tensor {
+  private inference(options: GANGenerateOptions, run: () => tf.Tensor): tf.Tensor {
     const average = this.useEma(options) ? this.emaWeights : undefined;
     if (average === undefined) return tf.tidy(run);
     const variables = this.generatorParts.variables;
@@ -568,7 +577,7 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
     assertTensor(realBatch, xName);
     assertFloat(realBatch, xName);
     assertShape(realBatch, this.batchPattern(), xName);
-    const parts = this.config.discriminatorSteps;
+    const parts = this.config.discriminatorUpdates;
     if ((realBatch.shape[0] ?? 0) < parts) {
       const expected = `at least ${parts} examples (the batch is split among ${parts} discriminator updates)`;
       throw new ShapeError(xName, expected, `${realBatch.shape[0]} examples`);
@@ -619,7 +628,7 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
    * batch is split into k parts, one per update.
    */
   private updates(realBatch: tf.Tensor, realLabels: tf.Tensor | undefined, phase: (name: string) => void): StepOutput {
-    const { discriminatorSteps: dSteps, generatorSteps: gSteps } = this.config;
+    const { discriminatorUpdates: dSteps, generatorUpdates: gSteps } = this.config;
     const sizes = splitSizes(realBatch.shape[0] ?? 0, dSteps);
     const parts = dSteps === 1 ? [realBatch] : tf.split(realBatch, sizes);
     const labelParts = realLabels === undefined || dSteps === 1 ? [realLabels] : tf.split(realLabels, sizes);

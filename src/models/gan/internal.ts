@@ -48,7 +48,7 @@ export function checkNetworks(
     'networks.discriminator',
     'an input',
     "the generator's output shape",
-    'Reshape the generator output (tf.layers.reshape) or flatten the discriminator input so they agree.',
+    'Reshape the generator output (tfjs-layers reshape) or flatten the discriminator input so they agree.',
   );
   const dataShape = gOut.slice(1) as number[];
   assertConfiguredDataShape(config.dataShape, dataShape);

@@ -139,7 +139,7 @@ export function checkVaeNetworks(
     'networks.decoder',
     'an output',
     "the encoder's input shape",
-    'Reshape the decoder output (tf.layers.reshape) or flatten the encoder input so they agree.',
+    'Reshape the decoder output (tfjs-layers reshape) or flatten the encoder input so they agree.',
   );
   const dataShape = xShape.slice(1) as number[];
   assertConfiguredDataShape(config.dataShape, dataShape);

@@ -60,6 +60,7 @@ import {
   interpolateLatents,
   reparameterize,
 } from './internal';
+import { inConfigTerms } from '../../internal/argument-error';
 
 const NOISE_STREAM = 1;
 const SAMPLE_STREAM = 2;
@@ -106,6 +107,13 @@ export interface VAEState {
     readonly eval: readonly [number, number];
   };
 }
+
+// The factory options the default networks are built with, and the config fields they come from.
+const DEFAULT_NETWORK_FIELDS: Readonly<Record<string, string>> = {
+  'options.latentDim': 'config.latentDim',
+  'options.inputShape': 'config.dataShape',
+  'options.outputShape': 'config.dataShape',
+};
 
 /**
  * A variational autoencoder (Kingma & Welling, 2014): an encoder maps x to the diagonal Gaussian q(z|x) =
@@ -191,7 +199,7 @@ export class VAE implements Trainable<tf.Tensor, VAEStepLogs> {
       // Only the networks built here are ours to free; injected ones stay with the caller on failure.
       for (const network of built) network.dispose();
       releaseParts(given.map(([part]) => part));
-      throw e;
+      throw inConfigTerms(e, DEFAULT_NETWORK_FIELDS);
     }
     this.likelihood = this.config.likelihood;
     const variance = this.config.variance;
