@@ -81,7 +81,7 @@ export interface SafeLeakyReLUArgs {
 /**
  * A tfjs-layers leaky ReLU layer that tfjs can differentiate twice (see {@link safeLeakyRelu}): a drop-in
  * replacement for `tfl.layers.leakyReLU` in a discriminator trained with a gradient penalty (WGAN-GP, R1). To load a
- * saved model that contains it, call {@link registerActivationLayers} first.
+ * saved model that contains it, call {@link registerGenerativeLayers} first.
  *
  * @example
  * ```ts
@@ -126,18 +126,4 @@ export class SafeLeakyReLU extends tfl.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), alpha: this.alpha };
   }
-}
-
-/**
- * Registers {@link SafeLeakyReLU} with tfjs's serialisation, so that `tfl.loadLayersModel` can rebuild a saved
- * network that uses it. Nothing is registered at import time (the package has no side effects).
- *
- * @example
- * ```ts
- * registerActivationLayers();
- * const critic = await tfl.loadLayersModel(handler);
- * ```
- */
-export function registerActivationLayers(): void {
-  tf.serialization.registerClass(SafeLeakyReLU);
 }

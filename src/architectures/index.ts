@@ -7,13 +7,14 @@ export type {
   MlpGeneratorOptions,
   MlpOptions,
 } from './mlp';
-export { SeededDropout, registerGenerativeLayers } from './seeded-dropout';
+export { SeededDropout } from './seeded-dropout';
+export { registerGenerativeLayers } from './register';
 export type { SeededDropoutArgs } from './seeded-dropout';
 export { convDecoder, convEncoder, mlpDecoder, mlpEncoder } from './vae';
 export type { ConvVaeOptions, MlpDecoderOptions, MlpEncoderOptions, VaeNetworkOptions } from './vae';
 export { dcganDiscriminator, dcganGenerator } from './dcgan';
 export type { DcganDiscriminatorOptions, DcganGeneratorOptions, DcganOptions } from './dcgan';
-export { SafeLeakyReLU, registerActivationLayers, safeLeakyRelu } from './activations';
+export { SafeLeakyReLU, safeLeakyRelu } from './activations';
 export type { SafeLeakyReLUArgs } from './activations';
 export type {
   ConditionalDiscriminatorOptions,

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { describe } from '../internal/describe';
-import { SafeLeakyReLU } from './activations';
 import { assertSeed, mixSeed } from '../random';
 
 /**
@@ -88,20 +87,4 @@ function layerArgs(args: unknown): { name?: string } {
   }
   const { name } = args as { name?: unknown };
   return name === undefined ? {} : { name: name as string };
-}
-
-/**
- * Registers this library's custom layers ({@link SeededDropout}, {@link SafeLeakyReLU}) with tfjs's serialisation,
- * so that `tfl.loadLayersModel` can rebuild a saved network that uses them. Nothing is registered at import time (the
- * package has no side effects).
- *
- * @example
- * ```ts
- * registerGenerativeLayers();
- * const discriminator = await tfl.loadLayersModel(handler);
- * ```
- */
-export function registerGenerativeLayers(): void {
-  tf.serialization.registerClass(SeededDropout);
-  tf.serialization.registerClass(SafeLeakyReLU);
 }

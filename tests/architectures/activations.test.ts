@@ -7,7 +7,7 @@ import {
   isConfigError,
   isShapeError,
   r1Penalty,
-  registerActivationLayers,
+  registerGenerativeLayers,
   safeLeakyRelu,
   wassersteinDiscriminatorLoss,
   wassersteinGradientPenalty,
@@ -101,7 +101,7 @@ describeEachBackend('safeLeakyRelu', () => {
 });
 
 describe('SafeLeakyReLU layer', () => {
-  it('applies safeLeakyRelu, serialises its slope and loads back after registerActivationLayers()', async () => {
+  it('applies safeLeakyRelu, serialises its slope and loads back after registerGenerativeLayers()', async () => {
     const model = tfl.sequential({
       layers: [
         tfl.layers.dense({ inputShape: [3], units: 4, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
@@ -117,7 +117,7 @@ describe('SafeLeakyReLU layer', () => {
     out.forEach((v, i) => expect(v).toBeCloseTo(hidden[i]! > 0 ? hidden[i]! : 0.1 * hidden[i]!, 6));
     expect(model.getLayer('safe').getConfig()['alpha']).toBe(0.1);
 
-    registerActivationLayers();
+    registerGenerativeLayers();
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(
       tf.io.withSaveHandler(
