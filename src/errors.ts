@@ -50,6 +50,7 @@ export class GenerativeError extends Error {
    */
   constructor(kind: GenerativeErrorKind, argument: string, expected: string, received: string, hint?: string) {
     super(`${argument}: expected ${expected}, received ${received}.${hint === undefined ? '' : ` ${hint}`}`);
+    // Each library class also sets its name literally: minified bundles rename classes, and `err.name` must survive.
     this.name = new.target.name;
     this.kind = kind;
     this.argument = argument;
@@ -71,6 +72,7 @@ export class ShapeError extends GenerativeError {
   /** See {@link GenerativeError}. */
   constructor(argument: string, expected: string, received: string, hint?: string) {
     super('shape', argument, expected, received, hint);
+    this.name = 'ShapeError';
   }
 }
 
@@ -87,6 +89,7 @@ export class ValueError extends GenerativeError {
   /** See {@link GenerativeError}. */
   constructor(argument: string, expected: string, received: string, hint?: string) {
     super('value', argument, expected, received, hint);
+    this.name = 'ValueError';
   }
 }
 
@@ -103,6 +106,7 @@ export class ConfigError extends GenerativeError {
   /** See {@link GenerativeError}. */
   constructor(argument: string, expected: string, received: string, hint?: string) {
     super('config', argument, expected, received, hint);
+    this.name = 'ConfigError';
   }
 }
 
@@ -126,6 +130,7 @@ export class StepError extends GenerativeError {
    */
   constructor(phase: string, cause: unknown) {
     super('step', phase, 'a step that completes', describeCause(cause), 'The step was rolled back; no weight changed.');
+    this.name = 'StepError';
     this.phase = phase;
     this.cause = cause;
   }
@@ -176,6 +181,7 @@ export class NonFiniteError extends GenerativeError {
       'NaN or ±Infinity',
       `Step ${step} was rolled back. Lower the learning rate, check the data's scale, or clip gradients.`,
     );
+    this.name = 'NonFiniteError';
     this.step = step;
     this.stopTraining = stopTraining;
   }
@@ -198,6 +204,7 @@ export class StateError extends GenerativeError {
   /** See {@link GenerativeError}. */
   constructor(argument: string, expected: string, received: string, hint?: string) {
     super('state', argument, expected, received, hint);
+    this.name = 'StateError';
   }
 }
 
