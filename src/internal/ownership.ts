@@ -30,3 +30,11 @@ export function claimParts(parts: readonly (readonly [object, string])[], owner:
 export function releaseParts(parts: readonly object[]): void {
   for (const part of parts) owners.delete(part);
 }
+
+/**
+ * Records the parts a model built for itself as its own, so that giving one of them (`gan.generator`) to a second
+ * model is refused while the first lives, as for given parts. Parts already recorded (the given ones) are skipped.
+ */
+export function claimBuilt(parts: readonly object[], owner: string): void {
+  for (const part of parts) if (!owners.has(part)) owners.set(part, owner);
+}

@@ -33,6 +33,23 @@ describe('parts shared between models or disposed behind their back', () => {
     first.dispose();
   });
 
+  it('networks a model built for itself are owned too: handing them to a second model is refused', () => {
+    const gan = new GAN({ seed: 1, latentDim: 4, dataShape: [TINY_DATA] });
+    const tensors = tf.memory().numTensors;
+    const e = caught(() => new GAN({ seed: 2 }, { generator: gan.generator }));
+    expect(isConfigError(e)).toBe(true);
+    expect([e.argument, e.received]).toEqual(['networks.generator', 'one owned by another model']);
+    expect(caught(() => new GAN({ seed: 2 }, { discriminator: gan.discriminator })).argument).toBe(
+      'networks.discriminator',
+    );
+    expect(tf.memory().numTensors).toBe(tensors);
+    const vae = new VAE({ seed: 1, latentDim: 2, dataShape: [TINY_DATA] });
+    expect(caught(() => new VAE({ seed: 2 }, { encoder: vae.encoder })).argument).toBe('networks.encoder');
+    expect(caught(() => new VAE({ seed: 2 }, { decoder: vae.decoder })).argument).toBe('networks.decoder');
+    gan.dispose();
+    vae.dispose();
+  });
+
   it('optimizers given without networks are taken (the default networks are built around them)', () => {
     const gan = new GAN({
       latentDim: 4,

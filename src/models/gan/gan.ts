@@ -16,7 +16,7 @@ import {
 } from '../../internal/model-checks';
 import { checkCount, checkStateHeader, checkStream, streamState } from '../../internal/model-state';
 import { assertOptions } from '../../internal/options';
-import { claimParts, releaseParts } from '../../internal/ownership';
+import { claimBuilt, claimParts, releaseParts } from '../../internal/ownership';
 import {
   assertFiniteInRange,
   assertFloat,
@@ -253,6 +253,7 @@ export class GAN implements Trainable<GANBatch, GANStepLogs> {
     this.dataRange = this.config.dataRange ?? outputRange(generator);
     this.generatorOptimizer = config.generatorOptimizer ?? defaultGanOptimizer();
     this.discriminatorOptimizer = config.discriminatorOptimizer ?? defaultGanOptimizer();
+    claimBuilt([generator, discriminator, this.generatorOptimizer, this.discriminatorOptimizer], 'another model');
     this.generatorVariables = trainableVariables(this.generator);
     this.discriminatorVariables = trainableVariables(this.discriminator);
     this.generatorParts = new NetworkParts(this.generator);

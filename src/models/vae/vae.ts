@@ -21,7 +21,7 @@ import {
   type OptimizerState,
 } from '../../internal/optimizer-state';
 import { assertOptions } from '../../internal/options';
-import { claimParts, releaseParts } from '../../internal/ownership';
+import { claimBuilt, claimParts, releaseParts } from '../../internal/ownership';
 import { assertCount, assertNumberInRange, assertPositiveInteger, describe, sizeOf } from '../../internal/shapes';
 import { restoreTensor, tensorState, type TensorState } from '../../internal/tensor-state';
 import { trainableVariables } from '../../internal/variables';
@@ -207,6 +207,7 @@ export class VAE implements Trainable<tf.Tensor, VAEStepLogs> {
     this.decoderLogVar =
       variance === 'learned' ? tf.tidy(() => tf.variable(tf.zeros([]), true)) : variance && Math.log(variance);
     this.optimizer = config.optimizer ?? defaultVaeOptimizer();
+    claimBuilt([this.encoder, this.decoder, this.optimizer], 'another model');
     this.variables = [...trainableVariables(this.encoder), ...trainableVariables(this.decoder)];
     if (this.decoderLogVar instanceof tf.Variable) this.variables.push(this.decoderLogVar);
     this.encoderParts = new NetworkParts(this.encoder);
