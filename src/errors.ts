@@ -16,6 +16,7 @@ import { describe } from './internal/describe';
  * const kind: GenerativeErrorKind | undefined = isGenerativeError(e) ? e.kind : undefined;
  * if (kind === 'shape') console.error('check the tensor you passed');
  * ```
+ * @group Utilities
  */
 export type GenerativeErrorKind = 'shape' | 'value' | 'config' | 'step' | 'non-finite' | 'state';
 
@@ -30,6 +31,7 @@ export type GenerativeErrorKind = 'shape' | 'value' | 'config' | 'step' | 'non-f
  *   if (isGenerativeError(e)) console.error(e.argument, e.expected, e.received);
  * }
  * ```
+ * @group Utilities
  */
 export class GenerativeError extends Error {
   /** Which check failed. */
@@ -67,6 +69,7 @@ export class GenerativeError extends Error {
  * // realBatch: expected shape [batch>=1, 784], received [64, 28, 28, 1].
  * gan.trainStep(tf.zeros([64, 28, 28, 1])).catch((e) => isShapeError(e));
  * ```
+ * @group Utilities
  */
 export class ShapeError extends GenerativeError {
   /** See {@link GenerativeError}. */
@@ -84,6 +87,7 @@ export class ShapeError extends GenerativeError {
  * // realBatch: expected finite values, received a tensor containing NaN or ±Infinity.
  * gan.trainStep(tf.fill([64, 784], NaN)).catch((e) => isValueError(e));
  * ```
+ * @group Utilities
  */
 export class ValueError extends GenerativeError {
   /** See {@link GenerativeError}. */
@@ -101,6 +105,7 @@ export class ValueError extends GenerativeError {
  * // config.latentDim: expected an integer >= 1, received 0.
  * try { new GAN({ latentDim: 0 }); } catch (e) { isConfigError(e); }
  * ```
+ * @group Utilities
  */
 export class ConfigError extends GenerativeError {
   /** See {@link GenerativeError}. */
@@ -119,6 +124,7 @@ export class ConfigError extends GenerativeError {
  * ```ts
  * try { await gan.trainStep(batch); } catch (e) { if (isStepError(e)) console.error(e.phase, e.cause); }
  * ```
+ * @group Utilities
  */
 export class StepError extends GenerativeError {
   /** The phase that failed, e.g. `discriminator update 2 of 5: loss`. */
@@ -161,6 +167,7 @@ function describeCause(cause: unknown): string {
  * ```ts
  * try { await gan.trainStep(batch); } catch (e) { if (isNonFiniteError(e)) console.error(e.step, e.argument); }
  * ```
+ * @group Utilities
  */
 export class NonFiniteError extends GenerativeError {
   /** How many steps the model had completed before the failed one. */
@@ -199,6 +206,7 @@ export class NonFiniteError extends GenerativeError {
  *   if (isStateError(e)) console.error(e.argument, e.expected);
  * }
  * ```
+ * @group Utilities
  */
 export class StateError extends GenerativeError {
   /** See {@link GenerativeError}. */
@@ -223,6 +231,7 @@ function hasKind(e: unknown, kind?: GenerativeErrorKind): e is GenerativeError {
  * ```ts
  * if (isGenerativeError(e)) console.error(e.argument);
  * ```
+ * @group Utilities
  */
 export function isGenerativeError(e: unknown): e is GenerativeError {
   return hasKind(e);
@@ -235,6 +244,7 @@ export function isGenerativeError(e: unknown): e is GenerativeError {
  * ```ts
  * if (isShapeError(e)) console.error(`${e.argument} should be ${e.expected}`);
  * ```
+ * @group Utilities
  */
 export function isShapeError(e: unknown): e is ShapeError {
   return hasKind(e, 'shape');
@@ -247,6 +257,7 @@ export function isShapeError(e: unknown): e is ShapeError {
  * ```ts
  * if (isValueError(e)) console.error(`${e.argument} was ${e.received}`);
  * ```
+ * @group Utilities
  */
 export function isValueError(e: unknown): e is ValueError {
   return hasKind(e, 'value');
@@ -259,6 +270,7 @@ export function isValueError(e: unknown): e is ValueError {
  * ```ts
  * if (isConfigError(e)) console.error(`fix ${e.argument}: ${e.expected}`);
  * ```
+ * @group Utilities
  */
 export function isConfigError(e: unknown): e is ConfigError {
   return hasKind(e, 'config');
@@ -271,6 +283,7 @@ export function isConfigError(e: unknown): e is ConfigError {
  * ```ts
  * if (isStepError(e)) console.error(`${e.phase} failed: ${e.received}`);
  * ```
+ * @group Utilities
  */
 export function isStepError(e: unknown): e is StepError {
   return hasKind(e, 'step');
@@ -283,6 +296,7 @@ export function isStepError(e: unknown): e is StepError {
  * ```ts
  * if (isNonFiniteError(e)) console.error(`step ${e.step}: ${e.argument} is not finite`);
  * ```
+ * @group Utilities
  */
 export function isNonFiniteError(e: unknown): e is NonFiniteError {
   return hasKind(e, 'non-finite');
@@ -295,6 +309,7 @@ export function isNonFiniteError(e: unknown): e is NonFiniteError {
  * ```ts
  * if (isStateError(e)) console.error(`cannot restore ${e.argument}: ${e.received}`);
  * ```
+ * @group Utilities
  */
 export function isStateError(e: unknown): e is StateError {
   return hasKind(e, 'state');

@@ -82,6 +82,7 @@ export function assertSeed(
  * const z1 = tf.randomNormal([8, 100], 0, 1, 'float32', seeds.next());
  * const z2 = tf.randomNormal([8, 100], 0, 1, 'float32', seeds.next()); // differs from z1, same on every run
  * ```
+ * @group Utilities
  */
 export class SeedStream {
   private counter: number;

@@ -42,6 +42,7 @@ function checkAlpha(alpha: unknown, argument: string): asserts alpha is number {
  * // Twice differentiable, unlike tf.leakyRelu:
  * const d2 = tf.grad((v) => tf.sum(tf.grad((u) => tf.sum(tf.mul(u, safeLeakyRelu(u))))(v)))(x);
  * ```
+ * @group Architectures
  */
 export function safeLeakyRelu(x: tf.Tensor, alpha = 0.2): tf.Tensor {
   assertTensor(x, 'x');
@@ -65,6 +66,7 @@ export function safeLeakyRelu(x: tf.Tensor, alpha = 0.2): tf.Tensor {
  * const args: SafeLeakyReLUArgs = { alpha: 0.1, inputShape: [64], name: 'critic_act' };
  * const critic = tfl.sequential({ layers: [new SafeLeakyReLU(args), tfl.layers.dense({ units: 1 })] });
  * ```
+ * @group Architectures
  */
 export interface SafeLeakyReLUArgs {
   /**
@@ -91,6 +93,7 @@ export interface SafeLeakyReLUArgs {
  *   tfl.layers.dense({ units: 1 }),
  * ] });
  * ```
+ * @group Architectures
  */
 export class SafeLeakyReLU extends tfl.layers.Layer {
   /** The name this layer is registered under for (de)serialisation. */

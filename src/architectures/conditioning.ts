@@ -22,6 +22,7 @@ import { buildSequential, disposeLayers } from './layers';
  * ```ts
  * const generator = mlpGenerator({ classes: 10, conditioning: 'embedding', embeddingDim: 16, seed: 1 });
  * ```
+ * @group Architectures
  */
 export type Conditioning = 'one-hot' | 'embedding';
 
@@ -33,6 +34,7 @@ export type Conditioning = 'one-hot' | 'embedding';
  * ```ts
  * const imageOnly = mlpDiscriminator({ classes: 10, conditioning: 'none', auxiliaryClassifier: true, seed: 2 });
  * ```
+ * @group Architectures
  */
 export type DiscriminatorConditioning = Conditioning | 'none';
 
@@ -45,6 +47,7 @@ export type DiscriminatorConditioning = Conditioning | 'none';
  * const conditional: ConditionalGeneratorOptions = { classes: 10, conditioning: 'one-hot' };
  * const generator = dcganGenerator({ ...conditional, seed: 1 });
  * ```
+ * @group Architectures
  */
 export interface ConditionalGeneratorOptions {
   /**
@@ -74,6 +77,7 @@ export interface ConditionalGeneratorOptions {
  * const acganHead: ConditionalDiscriminatorOptions = { classes: 10, auxiliaryClassifier: true };
  * const discriminator = dcganDiscriminator({ ...acganHead, seed: 2 });
  * ```
+ * @group Architectures
  */
 export interface ConditionalDiscriminatorOptions {
   /**

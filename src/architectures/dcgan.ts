@@ -44,6 +44,7 @@ import {
  * const generator = dcganGenerator({ ...rgb, seed: 1 });
  * const discriminator = dcganDiscriminator({ ...rgb, seed: 2 });
  * ```
+ * @group Architectures
  */
 export interface DcganOptions {
   /**
@@ -73,6 +74,7 @@ export interface DcganOptions {
  * const options: DcganGeneratorOptions = { latentDim: 64, filters: [64, 32], seed: 1 };
  * const generator = dcganGenerator(options);
  * ```
+ * @group Architectures
  */
 export interface DcganGeneratorOptions extends DcganOptions, ConditionalGeneratorOptions {
   /**
@@ -97,6 +99,7 @@ export interface DcganGeneratorOptions extends DcganOptions, ConditionalGenerato
  * const options: DcganDiscriminatorOptions = { filters: [32, 64], activation: 'safeLeakyRelu', classes: 10, conditioning: 'embedding' };
  * const discriminator = dcganDiscriminator(options); // inputs [x, labels]
  * ```
+ * @group Architectures
  */
 export interface DcganDiscriminatorOptions extends DcganOptions, ConditionalDiscriminatorOptions {
   /**
@@ -208,6 +211,7 @@ function batchNorm(name: string): tfl.layers.Layer {
  *   { generator: dcganGenerator({ seed: 1 }), discriminator: dcganDiscriminator({ seed: 2 }) },
  * ); // trains on batches of [batch, 28, 28, 1] in [-1, 1]
  * ```
+ * @group Architectures
  */
 export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'DcganGeneratorOptions');
@@ -285,6 +289,7 @@ export function dcganGenerator(options: DcganGeneratorOptions = {}): tfl.LayersM
  * ```ts
  * const discriminator = dcganDiscriminator({ imageShape: [28, 28, 3], dropout: 0.4, seed: 2 });
  * ```
+ * @group Architectures
  */
 export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'DcganDiscriminatorOptions');

@@ -20,6 +20,7 @@ import { assertSeed, type SeedStream } from '../random';
  * const activation: HiddenActivation = 'safeLeakyRelu';
  * const discriminator = mlpDiscriminator({ activation, seed: 1 });
  * ```
+ * @group Architectures
  */
 export type HiddenActivation = 'relu' | 'leakyRelu' | 'safeLeakyRelu' | 'tanh';
 

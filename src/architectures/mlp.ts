@@ -46,6 +46,7 @@ export type { HiddenActivation };
  * const shared: MlpOptions = { hiddenUnits: [256, 512], activation: 'leakyRelu', seed: 1 };
  * const generator = mlpGenerator({ ...shared, batchNorm: true });
  * ```
+ * @group Architectures
  */
 export interface MlpOptions {
   /**
@@ -75,6 +76,7 @@ export interface MlpOptions {
  * const options: MlpGeneratorOptions = { latentDim: 64, outputShape: [28, 28, 1], classes: 10, seed: 1 };
  * const generator = mlpGenerator(options); // inputs [z, labels]
  * ```
+ * @group Architectures
  */
 export interface MlpGeneratorOptions extends MlpOptions, ConditionalGeneratorOptions {
   /**
@@ -107,6 +109,7 @@ export interface MlpGeneratorOptions extends MlpOptions, ConditionalGeneratorOpt
  * const options: MlpDiscriminatorOptions = { inputShape: [28, 28, 1], dropout: 0.3, activation: 'safeLeakyRelu' };
  * const discriminator = mlpDiscriminator(options);
  * ```
+ * @group Architectures
  */
 export interface MlpDiscriminatorOptions extends MlpOptions, ConditionalDiscriminatorOptions {
   /**
@@ -134,6 +137,7 @@ export interface MlpDiscriminatorOptions extends MlpOptions, ConditionalDiscrimi
  * const recipe: MlpGanRecipe = MLP_GAN_RECIPES.recommended;
  * const gan = new GAN({}, { generator: mlpGenerator(recipe.generator), discriminator: mlpDiscriminator(recipe.discriminator) });
  * ```
+ * @group Architectures
  */
 export interface MlpGanRecipe {
   /** Options for {@link mlpGenerator}. */
@@ -150,6 +154,7 @@ export interface MlpGanRecipe {
  * const name: MlpGanRecipeName = 'article';
  * const generator = mlpGenerator({ ...MLP_GAN_RECIPES[name].generator, seed: 1 });
  * ```
+ * @group Architectures
  */
 export type MlpGanRecipeName = 'article' | 'recommended';
 
@@ -178,6 +183,7 @@ const RECOMMENDED_DISCRIMINATOR_UNITS = [512, 256];
  * const generator = mlpGenerator({ ...MLP_GAN_RECIPES.article.generator, seed: 1 });
  * const discriminator = mlpDiscriminator({ ...MLP_GAN_RECIPES.article.discriminator, seed: 2 });
  * ```
+ * @group Architectures
  */
 // Frozen all the way down: the default GAN reads these, so a caller's push into hiddenUnits would change every later one.
 export const MLP_GAN_RECIPES: Readonly<Record<MlpGanRecipeName, MlpGanRecipe>> = deepFreeze({
@@ -227,6 +233,7 @@ function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
  * // Class-conditional: takes [z, labels], labels as one-hot rows [batch, 10].
  * const conditional = mlpGenerator({ classes: 10, conditioning: 'embedding', seed: 1 });
  * ```
+ * @group Architectures
  */
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'MlpGeneratorOptions');
@@ -293,6 +300,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  * // Takes [x, one-hot labels] and also outputs class logits [batch, 10] for acgan().
  * const acganD = mlpDiscriminator({ classes: 10, auxiliaryClassifier: true, seed: 2 });
  * ```
+ * @group Architectures
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'MlpDiscriminatorOptions');

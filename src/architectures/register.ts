@@ -12,6 +12,7 @@ import { SeededDropout } from './seeded-dropout';
  * registerGenerativeLayers();
  * const discriminator = await tfl.loadLayersModel(handler);
  * ```
+ * @group Architectures
  */
 export function registerGenerativeLayers(): void {
   tf.serialization.registerClass(SeededDropout);

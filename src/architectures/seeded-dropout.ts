@@ -12,6 +12,7 @@ import { assertSeed, mixSeed } from '../random';
  * const args: SeededDropoutArgs = { rate: 0.3, seed: 7, name: 'd_dropout' };
  * const dropout = new SeededDropout(args);
  * ```
+ * @group Architectures
  */
 export interface SeededDropoutArgs {
   /** Fraction of units dropped in training, in [0, 1). */
@@ -37,6 +38,7 @@ export interface SeededDropoutArgs {
  *   new SeededDropout({ rate: 0.3, seed: 7 }),
  * ] });
  * ```
+ * @group Architectures
  */
 export class SeededDropout extends tfl.layers.Layer {
   /** The name this layer is registered under for (de)serialisation. */

@@ -38,6 +38,7 @@ import {
  *   decoder: mlpDecoder({ ...shared, seed: 2 }),
  * });
  * ```
+ * @group Architectures
  */
 export interface VaeNetworkOptions {
   /**
@@ -66,6 +67,7 @@ export interface VaeNetworkOptions {
  * const options: MlpEncoderOptions = { inputShape: [28, 28, 1], hiddenUnits: [512, 256], latentDim: 32, seed: 1 };
  * const encoder = mlpEncoder(options); // [batch, 28, 28, 1] → [mean, logVar], each [batch, 32]
  * ```
+ * @group Architectures
  */
 export interface MlpEncoderOptions extends VaeNetworkOptions {
   /**
@@ -88,6 +90,7 @@ export interface MlpEncoderOptions extends VaeNetworkOptions {
  * const options: MlpDecoderOptions = { latentDim: 32, hiddenUnits: [256, 512], outputShape: [28, 28, 1], seed: 2 };
  * const decoder = mlpDecoder(options); // [batch, 32] → logits [batch, 28, 28, 1]
  * ```
+ * @group Architectures
  */
 export interface MlpDecoderOptions extends VaeNetworkOptions {
   /**
@@ -114,6 +117,7 @@ export interface MlpDecoderOptions extends VaeNetworkOptions {
  *   decoder: convDecoder({ ...options, seed: 2 }),
  * });
  * ```
+ * @group Architectures
  */
 export interface ConvVaeOptions extends VaeNetworkOptions {
   /**
@@ -205,6 +209,7 @@ function latentHeads(
  * const encoder = mlpEncoder({ seed: 1 });
  * const [mean, logVar] = encoder.predict(tf.zeros([8, 784])) as tf.Tensor[]; // [8, 20] each
  * ```
+ * @group Architectures
  */
 export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder', 'MlpEncoderOptions');
@@ -239,6 +244,7 @@ export function mlpEncoder(options: MlpEncoderOptions = {}): tfl.LayersModel {
  * const decoder = mlpDecoder({ seed: 2 });
  * const logits = decoder.predict(tf.zeros([8, 20])) as tf.Tensor; // [8, 784]
  * ```
+ * @group Architectures
  */
 export function mlpDecoder(options: MlpDecoderOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder', 'MlpDecoderOptions');
@@ -338,6 +344,7 @@ function assertConvSizes(
  *   decoder: convDecoder({ seed: 2 }),
  * });
  * ```
+ * @group Architectures
  */
 export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'encoder', 'ConvVaeOptions');
@@ -374,6 +381,7 @@ export function convEncoder(options: ConvVaeOptions = {}): tfl.LayersModel {
  * const decoder = convDecoder({ imageShape: [28, 28, 3], seed: 2 });
  * const logits = decoder.predict(tf.zeros([4, 20])) as tf.Tensor; // [4, 28, 28, 3]
  * ```
+ * @group Architectures
  */
 export function convDecoder(options: ConvVaeOptions = {}): tfl.LayersModel {
   const { latentDim, activation, prefix, seeds } = commonOptions(options, 'decoder', 'ConvVaeOptions');

@@ -88,6 +88,7 @@ export const LIBRARY_LAYERS: readonly (readonly [string, string])[] = [
  * ```ts
  * const { kernels, unknownLayers } = trainingKernels(discriminator);
  * ```
+ * @group Backends
  */
 export interface KernelRequirements {
   /** Kernel names a training step of the network may dispatch (forward in training mode, backward, Adam), sorted. */
@@ -130,6 +131,7 @@ function activationOf(layer: tfl.layers.Layer): string {
  * ```ts
  * const needs = trainingKernels(mlpDiscriminator({ seed: 1 })); // kernels: ['Add', 'BatchMatMul', ..., '_FusedMatMul']
  * ```
+ * @group Backends
  */
 export function trainingKernels(model: tfl.LayersModel): KernelRequirements {
   assertModel(model, 'model');
@@ -164,6 +166,7 @@ function registered(backend: string): Set<string> {
  * ```ts
  * missingKernels(dcganDiscriminator({ seed: 1 }), 'wasm'); // ['Conv2DBackpropFilter'] on stock tfjs-backend-wasm
  * ```
+ * @group Backends
  */
 export function missingKernels(model: tfl.LayersModel, backend: string = activeBackend()): readonly string[] {
   assertModel(model, 'model');
@@ -185,6 +188,7 @@ export function missingKernels(model: tfl.LayersModel, backend: string = activeB
  * await tf.setBackend('wasm');
  * assertKernelsAvailable(discriminator, 'networks.discriminator'); // throws for conv layers on stock wasm
  * ```
+ * @group Backends
  */
 export function assertKernelsAvailable(model: tfl.LayersModel, argument: string): void {
   if (typeof argument !== 'string' || argument === '') {

@@ -18,6 +18,7 @@ import { LIBRARY_LAYERS, layerKernels } from './kernels';
  * const { textureFloat } = probeBackend({ secondDerivatives: false });
  * if (textureFloat === 'float16') console.warn('this GPU renders float16 textures: pass Adam an epsilon of 1e-4');
  * ```
+ * @group Backends
  */
 export type TextureFloat = 'float32' | 'float16' | 'n/a';
 
@@ -29,6 +30,7 @@ export type TextureFloat = 'float32' | 'float16' | 'n/a';
  * // { op: 'leakyRelu', ok: false, error: 'Cannot compute gradient: gradient function not found for Greater.' }
  * const failed = probeBackend().secondDerivatives?.checks.filter((c) => !c.ok);
  * ```
+ * @group Backends
  */
 export interface SecondDerivativeCheck {
   /** The tfjs op, e.g. `'leakyRelu'`. */
@@ -46,6 +48,7 @@ export interface SecondDerivativeCheck {
  * ```ts
  * const { supported, checks } = probeBackend().secondDerivatives!;
  * ```
+ * @group Backends
  */
 export interface SecondDerivativeReport {
   /** True when every op in `checks` could be differentiated twice. */
@@ -62,6 +65,7 @@ export interface SecondDerivativeReport {
  * // { backend: 'webgl', webglVersion: 2, textureFloat: 'float32', defaultEpsilon: 0.0001, safeEpsilon: 1e-7, ... }
  * const caps = probeBackend();
  * ```
+ * @group Backends
  */
 export interface BackendCapabilities {
   /** The active backend, `tf.getBackend()`. */
@@ -98,6 +102,7 @@ export interface BackendCapabilities {
  * ```ts
  * const caps = probeBackend({ secondDerivatives: false }); // skips the shader compiles on webgl
  * ```
+ * @group Backends
  */
 export interface ProbeOptions {
   /**
@@ -188,6 +193,7 @@ function releaseFailedTape(): void {
  * const optimizer = tf.train.adam(2e-4, 0.5, 0.999, caps.safeEpsilon);
  * if (caps.untrainableLayers.length > 0) console.warn(`${caps.backend} lacks ${caps.missingKernels.join(', ')}`);
  * ```
+ * @group Backends
  */
 export function probeBackend(options: ProbeOptions = {}): BackendCapabilities {
   assertOptions(options, ['secondDerivatives'], 'options', 'ProbeOptions');

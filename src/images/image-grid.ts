@@ -17,6 +17,7 @@ import { assertTensor, describe, formatShape } from '../internal/shapes';
  * const options: ImageGridOptions = { imageShape: [28, 28], cols: 8, padding: 1, range: [0, 1] };
  * const grid = imageGrid(vae.sample(64), options); // 8 × 8 cells: [233, 233, 1]
  * ```
+ * @group Utilities
  */
 export interface ImageGridOptions {
   /**
@@ -77,6 +78,7 @@ export interface ImageGridOptions {
  * grid.dispose();
  * samples.dispose();
  * ```
+ * @group Utilities
  */
 export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): tf.Tensor3D {
   assertTensor(images, 'images');

@@ -19,6 +19,7 @@ import { Rollback, type Counter } from './rollback';
  * ```ts
  * const gan = new GAN({ nonFinite: 'stop' });
  * ```
+ * @group Models
  */
 export type NonFinitePolicy = 'throw' | 'skip' | 'stop';
 

@@ -14,6 +14,7 @@ import { restoreTensor, tensorState, type TensorState } from './tensor-state';
  * const { weights, dropout }: NetworkState = (await gan.getState()).generator;
  * console.log(weights.map((w) => w.shape)); // one entry per weight, in model.weights order
  * ```
+ * @group Models
  */
 export interface NetworkState {
   /** Every weight, in `model.weights` order. */

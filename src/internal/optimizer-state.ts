@@ -178,6 +178,7 @@ export class OptimizerSnapshot {
  * ```ts
  * const { className, iterations }: OptimizerState = (await vae.getState()).optimizer; // 'Adam', steps taken
  * ```
+ * @group Models
  */
 export interface OptimizerState {
   /** tfjs's class name, e.g. `Adam`; restoring into another class is refused. */

@@ -9,6 +9,7 @@ import { describe, formatShape } from './shapes';
  * ```ts
  * const { shape, dtype, values }: TensorState = (await vae.getState()).encoder.weights[0]!;
  * ```
+ * @group Models
  */
 export interface TensorState {
   /** The tensor's shape. */

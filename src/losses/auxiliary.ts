@@ -19,6 +19,7 @@ import {
  * ```ts
  * const loss = auxiliaryClassificationLoss(realClassLogits, realLabels, { labelSmoothing: 0.1, reduction: 'sum' });
  * ```
+ * @group Losses
  */
 export interface AuxiliaryClassificationOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -42,6 +43,7 @@ export interface AuxiliaryClassificationOptions<R extends Reduction = Reduction>
  * ```ts
  * const loss = acganDiscriminatorLoss(realClassLogits, realLabels, fakeClassLogits, fakeLabels, { fakeWeights: 0.5 });
  * ```
+ * @group Losses
  */
 export interface AcganDiscriminatorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /** See {@link AuxiliaryClassificationOptions.labelSmoothing}. @defaultValue `0` */
@@ -62,6 +64,7 @@ export interface AcganDiscriminatorLossOptions<R extends Reduction = Reduction> 
  * const indices: ClassLabels = tf.tensor1d([3, 1], 'int32'); // class indices, [batch]
  * const oneHot: ClassLabels = tf.cast(tf.oneHot(tf.tensor1d([3, 1], 'int32'), 10), 'float32'); // [batch, 10]
  * ```
+ * @group Losses
  */
 export type ClassLabels = tf.Tensor;
 
@@ -176,6 +179,7 @@ function classificationLoss<R extends Reduction>(
  * auxiliaryClassificationLoss(logits, tf.tensor1d([0, 2], 'int32')).print();
  * auxiliaryClassificationLoss(logits, tf.cast(tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3), 'float32')); // the same
  * ```
+ * @group Losses
  */
 export function auxiliaryClassificationLoss<R extends Reduction = 'mean'>(
   classLogits: tf.Tensor,
@@ -200,6 +204,7 @@ export function auxiliaryClassificationLoss<R extends Reduction = 'mean'>(
  * const labels = tf.tensor1d([3, 1], 'int32');
  * const loss = tf.add(nonSaturatingGeneratorLoss(fakeLogits), acganGeneratorLoss(fakeClassLogits, labels));
  * ```
+ * @group Losses
  */
 export function acganGeneratorLoss<R extends Reduction = 'mean'>(
   fakeClassLogits: tf.Tensor,
@@ -227,6 +232,7 @@ export function acganGeneratorLoss<R extends Reduction = 'mean'>(
  * ```ts
  * const loss = acganDiscriminatorLoss(realClassLogits, realLabels, fakeClassLogits, fakeLabels);
  * ```
+ * @group Losses
  */
 export function acganDiscriminatorLoss<R extends Reduction = 'mean'>(
   realClassLogits: tf.Tensor,

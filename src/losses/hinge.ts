@@ -16,6 +16,7 @@ import { criticTermLoss, generatorTermLoss, type CriticLossOptions } from './was
  * ```ts
  * hingeGeneratorLoss(tf.tensor2d([[10], [4.4], [-5.5], [3.6]])).print(); // -3.125
  * ```
+ * @group Losses
  */
 export function hingeGeneratorLoss<R extends Reduction = 'mean'>(
   fakeLogits: tf.Tensor,
@@ -42,6 +43,7 @@ export function hingeGeneratorLoss<R extends Reduction = 'mean'>(
  * const fake = tf.tensor2d([[10], [4.4], [-5.5], [3.6]]);
  * hingeDiscriminatorLoss(real, fake).print(); // 6.75
  * ```
+ * @group Losses
  */
 export function hingeDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,

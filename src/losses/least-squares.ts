@@ -12,6 +12,7 @@ import { criticTermLoss, generatorTermLoss, type CriticLossOptions } from './was
  * ```ts
  * const loss = leastSquaresGeneratorLoss(fakeLogits, { realLabel: 1, reduction: 'sum' });
  * ```
+ * @group Losses
  */
 export interface LeastSquaresGeneratorLossOptions<R extends Reduction = Reduction> extends GeneratorLossOptions<R> {
   /**
@@ -29,6 +30,7 @@ export interface LeastSquaresGeneratorLossOptions<R extends Reduction = Reductio
  * const realLogits = tf.tensor2d([[0.9], [1.2]]);
  * const loss = leastSquaresDiscriminatorLoss(realLogits, fakeLogits, { realLabel: 1, fakeLabel: -1 }); // a = −1, b = 1
  * ```
+ * @group Losses
  */
 export interface LeastSquaresDiscriminatorLossOptions<R extends Reduction = Reduction> extends CriticLossOptions<R> {
   /**
@@ -70,6 +72,7 @@ function halfSquaredError(x: tf.Tensor, target: number): tf.Tensor {
  * ```ts
  * leastSquaresGeneratorLoss(tf.tensor2d([[10], [4.4], [-5.5], [3.6]])).print(); // 17.69625
  * ```
+ * @group Losses
  */
 export function leastSquaresGeneratorLoss<R extends Reduction = 'mean'>(
   fakeLogits: tf.Tensor,
@@ -101,6 +104,7 @@ export function leastSquaresGeneratorLoss<R extends Reduction = 'mean'>(
  * leastSquaresDiscriminatorLoss(real, fake).print(); // 41.73375
  * leastSquaresDiscriminatorLoss(real, fake, { realLabel: 1, fakeLabel: -1 }).print();
  * ```
+ * @group Losses
  */
 export function leastSquaresDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,

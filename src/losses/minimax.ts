@@ -21,6 +21,7 @@ import { assertNumberInRange } from '../internal/shapes';
  * const mean: LossResult<'mean'> = minimaxGeneratorLoss(fakeLogits); // a tf.Scalar
  * const each: LossResult<'none'> = minimaxGeneratorLoss(fakeLogits, { reduction: 'none' }); // fakeLogits' shape
  * ```
+ * @group Losses
  */
 export type LossResult<R extends Reduction> = R extends 'none' ? tf.Tensor : tf.Scalar;
 
@@ -31,6 +32,7 @@ export type LossResult<R extends Reduction> = R extends 'none' ? tf.Tensor : tf.
  * ```ts
  * const loss = nonSaturatingGeneratorLoss(fakeLogits, { weights: 0.5, reduction: 'sum' });
  * ```
+ * @group Losses
  */
 export interface GeneratorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -50,6 +52,7 @@ export interface GeneratorLossOptions<R extends Reduction = Reduction> extends R
  * const realLogits = tf.tensor2d([[-5], [1.4]]);
  * const loss = minimaxDiscriminatorLoss(realLogits, fakeLogits, { labelSmoothing: 0.1, fakeWeights: 0.5 });
  * ```
+ * @group Losses
  */
 export interface DiscriminatorLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -74,6 +77,7 @@ export interface DiscriminatorLossOptions<R extends Reduction = Reduction> exten
  * const doubled: GeneratorLossFn = (fake) => nonSaturatingGeneratorLoss(fake, { weights: 2 });
  * const gan = new GAN({ objective: logitObjective(doubled, minimaxDiscriminatorLoss) });
  * ```
+ * @group Losses
  */
 export type GeneratorLossFn = (fakeLogits: tf.Tensor) => tf.Scalar;
 
@@ -85,6 +89,7 @@ export type GeneratorLossFn = (fakeLogits: tf.Tensor) => tf.Scalar;
  * const smoothed: DiscriminatorLossFn = (real, fake) => minimaxDiscriminatorLoss(real, fake, { labelSmoothing: 0.1 });
  * const gan = new GAN({ objective: logitObjective(nonSaturatingGeneratorLoss, smoothed) });
  * ```
+ * @group Losses
  */
 export type DiscriminatorLossFn = (realLogits: tf.Tensor, fakeLogits: tf.Tensor) => tf.Scalar;
 
@@ -177,6 +182,7 @@ export function discriminatorLossWith<R extends Reduction>(
  * const loss = nonSaturatingGeneratorLoss(tf.tensor2d([[10], [4.4], [-5.5], [3.6]]));
  * loss.print(); // 1.3858
  * ```
+ * @group Losses
  */
 export function nonSaturatingGeneratorLoss<R extends Reduction = 'mean'>(
   fakeLogits: tf.Tensor,
@@ -200,6 +206,7 @@ export function nonSaturatingGeneratorLoss<R extends Reduction = 'mean'>(
  * const loss = minimaxGeneratorLoss(tf.tensor2d([[10], [4.4], [-5.5], [3.6]]));
  * loss.print(); // -4.5108
  * ```
+ * @group Losses
  */
 export function minimaxGeneratorLoss<R extends Reduction = 'mean'>(
   fakeLogits: tf.Tensor,
@@ -226,6 +233,7 @@ export function minimaxGeneratorLoss<R extends Reduction = 'mean'>(
  * minimaxDiscriminatorLoss(real, fake).print(); // 5.8339
  * minimaxDiscriminatorLoss(real, fake, { labelSmoothing: 0.1 }).print();
  * ```
+ * @group Losses
  */
 export function minimaxDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,

@@ -16,6 +16,7 @@ import { assertLossOptions, reduceLoss, resolveReduction, type Reduction, type R
  * const d: CriticFn = (x) => discriminator.apply(x, { training: true }) as tf.Tensor;
  * const penalty = r1Penalty(d, realBatch);
  * ```
+ * @group Losses
  */
 export type CriticFn = (x: tf.Tensor) => tf.Tensor;
 
@@ -27,6 +28,7 @@ export type CriticFn = (x: tf.Tensor) => tf.Tensor;
  * const c = (x: tf.Tensor) => criticModel.apply(x, { training: true }) as tf.Tensor;
  * const penalty = wassersteinGradientPenalty(c, real, fake, { lambda: 10, oneSided: true, seed: 1 });
  * ```
+ * @group Losses
  */
 export interface GradientPenaltyOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -58,6 +60,7 @@ export interface GradientPenaltyOptions<R extends Reduction = Reduction> extends
  * const d = (x: tf.Tensor) => discriminator.apply(x, { training: true }) as tf.Tensor;
  * const penalty = r1Penalty(d, realBatch, { gamma: 0.1 });
  * ```
+ * @group Losses
  */
 export interface R1PenaltyOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -77,6 +80,7 @@ export interface R1PenaltyOptions<R extends Reduction = Reduction> extends Reduc
  * const c = (x: tf.Tensor) => criticModel.apply(x, { training: true }) as tf.Tensor;
  * checkSecondDerivative(c, realBatch, { variables: criticVariables });
  * ```
+ * @group Losses
  */
 export interface SecondDerivativeCheckOptions {
   /**
@@ -163,6 +167,7 @@ function inputGradientSquares(critic: CriticFn, x: tf.Tensor): tf.Tensor {
  *   wassersteinGradientPenalty(critic, real, fake, { lambda: 10, seed: 7 }),
  * ) as tf.Scalar, false, criticVariables);
  * ```
+ * @group Losses
  */
 export function wassersteinGradientPenalty<R extends Reduction = 'mean'>(
   critic: CriticFn,
@@ -224,6 +229,7 @@ export function wassersteinGradientPenalty<R extends Reduction = 'mean'>(
  *   r1Penalty(d, real, { gamma: 10 }),
  * ) as tf.Scalar, false, discriminatorVariables);
  * ```
+ * @group Losses
  */
 export function r1Penalty<R extends Reduction = 'mean'>(
   critic: CriticFn,
@@ -333,6 +339,7 @@ function recordingKernels<T>(f: () => T, into: Set<string>): T {
  * const critic = (x: tf.Tensor) => criticModel.apply(x, { training: true }) as tf.Tensor;
  * checkSecondDerivative(critic, realBatch); // throws before training if tfl.layers.leakyReLU is in the critic
  * ```
+ * @group Losses
  */
 export function checkSecondDerivative(
   critic: CriticFn,

@@ -18,6 +18,7 @@ import { assertLogits, type Reduction } from './reduction';
  * ```ts
  * nonSaturatingGeneratorLossFromProbabilities(tf.tensor1d([0.9, 1]), { epsilon: 1e-6 }).print(); // capped near 13.8
  * ```
+ * @group Losses
  */
 export interface ProbabilityOptions {
   /**
@@ -58,6 +59,7 @@ function probabilityTerms(epsilon: unknown = 1e-7): ScoreTerms {
  * ```ts
  * nonSaturatingGeneratorLossFromProbabilities(tf.tensor1d([0.9, 0.5])).print(); // 0.3993
  * ```
+ * @group Losses
  */
 export function nonSaturatingGeneratorLossFromProbabilities<R extends Reduction = 'mean'>(
   fakeProbabilities: tf.Tensor,
@@ -78,6 +80,7 @@ export function nonSaturatingGeneratorLossFromProbabilities<R extends Reduction 
  * ```ts
  * minimaxGeneratorLossFromProbabilities(tf.tensor1d([0.9, 0.5])).print(); // -1.4979
  * ```
+ * @group Losses
  */
 export function minimaxGeneratorLossFromProbabilities<R extends Reduction = 'mean'>(
   fakeProbabilities: tf.Tensor,
@@ -99,6 +102,7 @@ export function minimaxGeneratorLossFromProbabilities<R extends Reduction = 'mea
  * ```ts
  * minimaxDiscriminatorLossFromProbabilities(tf.tensor1d([0.9]), tf.tensor1d([0.2])).print(); // 0.3285
  * ```
+ * @group Losses
  */
 export function minimaxDiscriminatorLossFromProbabilities<R extends Reduction = 'mean'>(
   realProbabilities: tf.Tensor,

@@ -12,6 +12,7 @@ import { assertFloat, assertTensor, describe, formatShape, sameShape } from '../
  * const reduction: Reduction = 'sum';
  * const loss = wassersteinGeneratorLoss(fakeLogits, { reduction });
  * ```
+ * @group Losses
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -25,6 +26,7 @@ export type Reduction = 'mean' | 'sum' | 'none';
  * const weights: LossWeights = tf.tensor2d([[1], [0.5]]); // one weight per example of logits [2, 1]
  * nonSaturatingGeneratorLoss(tf.tensor2d([[2], [-1]]), { weights }).print();
  * ```
+ * @group Losses
  */
 export type LossWeights = number | tf.Tensor;
 
@@ -35,6 +37,7 @@ export type LossWeights = number | tf.Tensor;
  * ```ts
  * const perElement = hingeGeneratorLoss(fakeLogits, { reduction: 'none' }); // fakeLogits' shape
  * ```
+ * @group Losses
  */
 export interface ReductionOptions {
   /**

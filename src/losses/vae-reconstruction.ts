@@ -22,6 +22,7 @@ const LOG_FLOAT32_MAX = Math.log(FLOAT32_MAX);
  * const { mean, logVar } = vae.encode(batch);
  * const perExample = gaussianKlDivergence(mean, logVar, { reduction: 'none' }); // [batch]
  * ```
+ * @group Losses
  */
 export interface VaeLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /**
@@ -39,6 +40,7 @@ export interface VaeLossOptions<R extends Reduction = Reduction> extends Reducti
  * const { reconstruction } = vae.reconstruct(batch);
  * const loss = gaussianReconstructionLoss(batch, reconstruction, { logVar: Math.log(0.1), includeConstant: false });
  * ```
+ * @group Losses
  */
 export interface GaussianReconstructionOptions<R extends Reduction = Reduction> extends VaeLossOptions<R> {
   /**
@@ -131,6 +133,7 @@ export function reducePerExample(values: tf.Tensor, reduction: Reduction): tf.Te
  * bernoulliReconstructionLoss(targets, logits, { reduction: 'none' }).print(); // [1.1333, 7.5408]
  * bernoulliReconstructionLoss(targets, logits).print(); // 4.3371
  * ```
+ * @group Losses
  */
 export function bernoulliReconstructionLoss<R extends Reduction = 'mean'>(
   targets: tf.Tensor,
@@ -167,6 +170,7 @@ export function bernoulliReconstructionLoss<R extends Reduction = 'mean'>(
  * gaussianReconstructionLoss(targets, mean, { reduction: 'none' }).print(); // [3.0068, 3.2568]
  * gaussianReconstructionLoss(targets, mean, { logVar: Math.log(0.25), includeConstant: false }).print(); // -0.5794
  * ```
+ * @group Losses
  */
 export function gaussianReconstructionLoss<R extends Reduction = 'mean'>(
   targets: tf.Tensor,

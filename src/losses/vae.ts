@@ -29,6 +29,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * const likelihood: LikelihoodKind = 'gaussian'; // reconstruction is read as the mean of p(x|z)
  * const { loss } = negativeElbo(batch, reconstruction, mean, logVar, { likelihood });
  * ```
+ * @group Losses
  */
 export type LikelihoodKind = 'bernoulli' | 'gaussian';
 
@@ -41,6 +42,7 @@ export type LikelihoodKind = 'bernoulli' | 'gaussian';
  * const { output } = vae.decode(mean); // Bernoulli logits
  * const { loss } = negativeElbo(batch, output, mean, logVar, { beta: 4 }); // the β-VAE objective
  * ```
+ * @group Losses
  */
 export interface NegativeElboOptions<R extends Reduction = Reduction> extends VaeLossOptions<R> {
   /**
@@ -79,6 +81,7 @@ export interface NegativeElboOptions<R extends Reduction = Reduction> extends Va
  * const { mean, logVar } = vae.encode(batch);
  * const { loss, reconstruction, kl }: ElboParts = negativeElbo(batch, vae.decode(mean).output, mean, logVar);
  * ```
+ * @group Losses
  */
 export interface ElboParts<T extends tf.Tensor = tf.Scalar> {
   /** reconstruction + β·kl, the objective a VAE minimises; with β = 1 the negative ELBO, which bounds −log p(x). */
@@ -107,6 +110,7 @@ export interface ElboParts<T extends tf.Tensor = tf.Scalar> {
  * gaussianKlDivergence(mean, logVar, { reduction: 'none' }).print(); // [0.6839, 2.4948]
  * gaussianKlDivergence(mean, logVar).print(); // 1.5894
  * ```
+ * @group Losses
  */
 export function gaussianKlDivergence<R extends Reduction = 'mean'>(
   mean: tf.Tensor,
@@ -146,6 +150,7 @@ export function gaussianKlDivergence<R extends Reduction = 'mean'>(
  * const { loss, reconstruction, kl } = negativeElbo(targets, logits, mean, logVar, { beta: 0.5 });
  * loss.print(); // 5.1318 = 4.3371 + 0.5 · 1.5894
  * ```
+ * @group Losses
  */
 export function negativeElbo<R extends Reduction = 'mean'>(
   targets: tf.Tensor,

@@ -23,6 +23,7 @@ import {
  * const score = (x: tf.Tensor) => critic.apply(x, { training: true }) as tf.Tensor;
  * const loss = wassersteinDiscriminatorLoss(score(real), score(fake), { fakeWeights: 0.5 });
  * ```
+ * @group Losses
  */
 export interface CriticLossOptions<R extends Reduction = Reduction> extends ReductionOptions {
   /** Weights of the real terms, checked against `realLogits`' shape (see {@link LossWeights}). */
@@ -97,6 +98,7 @@ export function criticTermLoss<R extends Reduction>(
  * ```ts
  * wassersteinGeneratorLoss(tf.tensor2d([[10], [4.4], [-5.5], [3.6]])).print(); // -3.125
  * ```
+ * @group Losses
  */
 export function wassersteinGeneratorLoss<R extends Reduction = 'mean'>(
   fakeLogits: tf.Tensor,
@@ -123,6 +125,7 @@ export function wassersteinGeneratorLoss<R extends Reduction = 'mean'>(
  * const fake = tf.tensor2d([[10], [4.4], [-5.5], [3.6]]);
  * wassersteinDiscriminatorLoss(real, fake).print(); // 0.225
  * ```
+ * @group Losses
  */
 export function wassersteinDiscriminatorLoss<R extends Reduction = 'mean'>(
   realLogits: tf.Tensor,
@@ -151,6 +154,7 @@ export function wassersteinDiscriminatorLoss<R extends Reduction = 'mean'>(
  * optimizer.minimize(() => wassersteinDiscriminatorLoss(criticFn(real), criticFn(fake)), false, criticVars);
  * clipWeights(criticVars, 0.01);
  * ```
+ * @group Losses
  */
 export function clipWeights(variables: readonly tf.Variable[], clipValue: number): void {
   if (!Array.isArray(variables)) throw new ValueError('variables', 'an array of tf.Variable', describe(variables));

@@ -18,6 +18,7 @@ import { integerOption, numberOption } from './checks';
  * const probabilities = tf.softmax(classifier.predict(gan.sample(1000)) as tf.Tensor2D);
  * const coverage = await classCoverage(probabilities, { minCount: 10, confidenceThreshold: 0.8 });
  * ```
+ * @group Metrics
  */
 export interface ClassCoverageOptions {
   /**
@@ -47,6 +48,7 @@ export interface ClassCoverageOptions {
  * const { covered, classes, coveredClasses }: ClassCoverage = await classCoverage(probabilities);
  * console.log(`${covered} of ${classes} classes: ${coveredClasses.join(', ')}`);
  * ```
+ * @group Metrics
  */
 export interface ClassCoverage {
   /** C, the number of classes. */
@@ -90,6 +92,7 @@ const ROW_SUM_TOLERANCE = 1e-3;
  * const { covered, histogram, confidentFraction } = await classCoverage(probabilities, { minFraction: 0.01 });
  * // e.g. 10 of 10 digits, each at least 1% of the samples; 93% of them classified with p >= 0.9
  * ```
+ * @group Metrics
  */
 export async function classCoverage(
   probabilities: tf.Tensor,

@@ -19,6 +19,7 @@ import { traceSqrtProduct } from './linalg';
  * const realStats: FeatureStatistics = await featureStatistics(realFeatures); // or { mean, covariance } stored earlier
  * const fid = await frechetDistance(realStats, fakeFeatures);
  * ```
+ * @group Metrics
  */
 export interface FeatureStatistics {
   /** The mean feature vector, length d. */
@@ -77,6 +78,7 @@ interface Moments {
  *   const fid = await frechetDistance(realStats, featuresOf(gan.sample(1000)));
  * }
  * ```
+ * @group Metrics
  */
 export async function featureStatistics(features: tf.Tensor): Promise<FeatureStatistics> {
   const x = await checkFeatures(features, 'features', 2, 'a covariance needs at least two samples');
@@ -121,6 +123,7 @@ export async function featureStatistics(features: tf.Tensor): Promise<FeatureSta
  * const fd = await frechetDistance(real, fake); // ≈ 20.5: 64 · 0.5² = 16, plus the small-sample bias
  * const floor = await frechetDistance(real, tf.randomNormal([500, 64])); // ≈ 4.5: that bias alone
  * ```
+ * @group Metrics
  */
 export async function frechetDistance(
   realFeatures: tf.Tensor | FeatureStatistics,

@@ -18,6 +18,7 @@ import { checkFeatures, checkSameDimension, integerOption } from './checks';
  * ```ts
  * const kid = await kernelDistance(realFeatures, fakeFeatures, { subsetSize: 100, numSubsets: 10, seed: 3 });
  * ```
+ * @group Metrics
  */
 export interface KernelDistanceOptions {
   /**
@@ -45,6 +46,7 @@ export interface KernelDistanceOptions {
  * const { mean, std, estimates }: KernelDistanceResult = await kernelDistance(realFeatures, fakeFeatures);
  * console.log(`KID ${mean} ± ${std} over ${estimates.length} subsets`);
  * ```
+ * @group Metrics
  */
 export interface KernelDistanceResult {
   /** The mean of the subset estimates of MMD²: the KID. */
@@ -83,6 +85,7 @@ export interface KernelDistanceResult {
  * const { mean, std } = await kernelDistance(realFeatures, fakeFeatures, { subsetSize: 500, numSubsets: 50 });
  * console.log(`KID ${(mean * 1000).toFixed(2)} ± ${(std * 1000).toFixed(2)} (×10³)`);
  * ```
+ * @group Metrics
  */
 export async function kernelDistance(
   realFeatures: tf.Tensor,

@@ -15,6 +15,7 @@ import { checkFeatures, checkSameDimension, integerOption } from './checks';
  * ```ts
  * const result = await precisionRecall(realFeatures, fakeFeatures, { k: 5, chunkSize: 256 });
  * ```
+ * @group Metrics
  */
 export interface PrecisionRecallOptions {
   /**
@@ -38,6 +39,7 @@ export interface PrecisionRecallOptions {
  * const { precision, recall }: PrecisionRecallResult = await precisionRecall(realFeatures, fakeFeatures);
  * if (recall < 0.2) console.warn('the samples cover little of the data: mode collapse?');
  * ```
+ * @group Metrics
  */
 export interface PrecisionRecallResult {
   /** The fraction of generated samples inside the real manifold, in [0, 1]: fidelity. */
@@ -76,6 +78,7 @@ const DISTANCES_PER_BLOCK = 2 ** 22;
  * const { precision, recall } = await precisionRecall(realFeatures, fakeFeatures, { k: 3 });
  * // a mode-collapsed generator: precision near 1, recall near 0
  * ```
+ * @group Metrics
  */
 export async function precisionRecall(
   realFeatures: tf.Tensor,

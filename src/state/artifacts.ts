@@ -48,6 +48,7 @@ function specFor(name: string, kind: StateTypedArrayKind, length: number): Spec 
  * const handler = tf.io.getSaveHandlers('indexeddb://gan-checkpoint')[0]!;
  * await handler.save!(stateToArtifacts({ model: await gan.getState(), trainer: ctx.position }));
  * ```
+ * @group Utilities
  */
 export function stateToArtifacts(tree: unknown): io.ModelArtifacts {
   const weightSpecs: Spec[] = [];
@@ -91,6 +92,7 @@ export function stateToArtifacts(tree: unknown): io.ModelArtifacts {
  * ```ts
  * const state = stateFromArtifacts(await tf.io.getLoadHandlers('indexeddb://gan-checkpoint')[0]!.load!());
  * ```
+ * @group Utilities
  */
 export function stateFromArtifacts(artifacts: io.ModelArtifacts): StateTree {
   if (artifacts === null || typeof artifacts !== 'object') {

@@ -8,6 +8,7 @@
  * ```ts
  * const weights: StateTypedArray = (await tf.ones([2, 3]).data()) as Float32Array;
  * ```
+ * @group Utilities
  */
 export type StateTypedArray = Float32Array | Int32Array | Uint8Array | Float64Array;
 

@@ -43,6 +43,7 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
  * const bytes = encodeState({ model: await gan.getState(), trainer: ctx.position });
  * await writeFile('ckpt.bin', new Uint8Array(bytes));
  * ```
+ * @group Utilities
  */
 export function encodeState(tree: unknown): ArrayBuffer {
   const arrays: { array: StateTypedArray; byteOffset: number }[] = [];
@@ -101,6 +102,7 @@ export function encodeState(tree: unknown): ArrayBuffer {
  * const { model, trainer } = decodeState<{ model: GANState; trainer: TrainerPosition }>(await readFile('ckpt.bin'));
  * gan.setState(model); // checks the state against the GAN before it changes anything
  * ```
+ * @group Utilities
  */
 export function decodeState<T = StateTree>(buffer: ArrayBuffer | Uint8Array): T {
   const bytes = asBytes(buffer);

@@ -15,6 +15,7 @@ import type { StateTree } from './tree';
  *   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
  * });
  * ```
+ * @group Utilities
  */
 export type SaveDestination = tf.io.IOHandler | string;
 
@@ -25,6 +26,7 @@ export type SaveDestination = tf.io.IOHandler | string;
  * ```ts
  * const source: LoadSource = 'indexeddb://gan-checkpoint';
  * ```
+ * @group Utilities
  */
 export type LoadSource = tf.io.IOHandler | string;
 
@@ -78,6 +80,7 @@ function resolve(target: unknown, argument: string, use: 'save' | 'load'): tf.io
  * ```ts
  * await saveState({ model: await gan.getState(), trainer: ctx.position }, 'indexeddb://gan-checkpoint');
  * ```
+ * @group Utilities
  */
 export async function saveState(tree: unknown, destination: SaveDestination): Promise<tf.io.SaveResult> {
   const handler = saveHandlerFor(destination, 'destination');
@@ -102,6 +105,7 @@ export async function saveState(tree: unknown, destination: SaveDestination): Pr
  * const { model, trainer } = await loadState<{ model: GANState; trainer: TrainerPosition }>('indexeddb://gan-checkpoint');
  * gan.setState(model);
  * ```
+ * @group Utilities
  */
 export async function loadState<T = StateTree>(source: LoadSource): Promise<T> {
   const handler = loadHandlerFor(source, 'source');

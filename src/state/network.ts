@@ -27,6 +27,7 @@ import { assertLiveNetwork } from '../internal/model-checks';
  * // Later, with no tfjs-generative at all:
  * const generator = await tfl.loadLayersModel('indexeddb://generator');
  * ```
+ * @group Utilities
  */
 export async function exportNetwork(model: tfl.LayersModel, destination: SaveDestination): Promise<tf.io.SaveResult> {
   if (model === null || typeof model !== 'object' || typeof (model as { save?: unknown }).save !== 'function') {

@@ -14,6 +14,7 @@ import { isStateKind, typedArrayName, type StateTypedArray, type StateTypedArray
  * ```ts
  * const state: StateTree = { step: 12, lossScale: Infinity, weights: [new Float32Array([0.5, -0])] };
  * ```
+ * @group Utilities
  */
 export type StateTree =
   | null

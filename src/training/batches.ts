@@ -27,6 +27,7 @@ export interface BatchSource<B> {
  * const fromArray: TrainingData<tf.Tensor> = [tf.zeros([32, 784]), tf.ones([32, 784])];
  * const labelled: TrainingData<LabelledBatch> = { x: tf.randomNormal([1000, 784]), labels: tf.zeros([1000], 'int32') };
  * ```
+ * @group Training
  */
 export type TrainingData<B> =
   | Iterable<B>
@@ -42,6 +43,7 @@ export type TrainingData<B> =
  * ```ts
  * type Data = TensorRecordOf<LabelledBatch>; // LabelledBatch: fit({ x, labels }) slices both fields together
  * ```
+ * @group Training
  */
 export type TensorRecordOf<B> = B extends tf.Tensor
   ? never

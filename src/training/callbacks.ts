@@ -15,6 +15,7 @@ import type { NumericLogs, StepLogs } from './trainable';
  *   },
  * };
  * ```
+ * @group Training
  */
 export interface TrainerContext {
   /**
@@ -60,6 +61,7 @@ export interface TrainerContext {
  * const last = history.epochs[history.epochs.length - 1];
  * console.log(last?.loss, history.steps.length, history.stopped, history.position.step);
  * ```
+ * @group Training
  */
 export interface TrainingHistory<L extends NumericLogs<L> = StepLogs> {
   /**
@@ -104,6 +106,7 @@ export interface TrainingHistory<L extends NumericLogs<L> = StepLogs> {
  * };
  * await trainer.fit(images, { batchSize: 64, epochs: 10, callbacks: progress });
  * ```
+ * @group Training
  */
 export interface TrainerCallbacks<L extends NumericLogs<L> = StepLogs> {
   /** Before the first epoch. */

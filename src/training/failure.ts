@@ -61,6 +61,7 @@ function describeThrown(error: unknown): string {
  *   if (history) resumeFrom = history.position; // retry the failed step later
  * }
  * ```
+ * @group Training
  */
 export function trainingHistoryOf(error: unknown): TrainingHistory | undefined {
   if ((typeof error !== 'object' || error === null) && typeof error !== 'function') return undefined;

@@ -10,6 +10,7 @@ import { describe } from '../internal/shapes';
  * const saved = JSON.parse(localStorage.getItem('position') ?? 'null') as TrainerPosition | null;
  * const resumeFrom = saved?.version === TRAINER_POSITION_VERSION ? saved : undefined; // else start afresh
  * ```
+ * @group Training
  */
 export const TRAINER_POSITION_VERSION = 1;
 
@@ -36,6 +37,7 @@ export const TRAINER_POSITION_VERSION = 1;
  * gan.setState(saved.model);
  * await new Trainer(gan).fit(images, { batchSize: 64, steps: 5000, seed: 1, resumeFrom: saved.trainer });
  * ```
+ * @group Training
  */
 export interface TrainerPosition {
   /** Format version, {@link TRAINER_POSITION_VERSION} (1). */

@@ -7,6 +7,7 @@
  * const logs: StepLogs = await gan.trainStep(realBatch);
  * const losses = Object.entries(logs).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(', ');
  * ```
+ * @group Training
  */
 export type StepLogs = Readonly<Record<string, number>>;
 
@@ -22,6 +23,7 @@ export type StepLogs = Readonly<Record<string, number>>;
  * }
  * const check: NumericLogs<AutoencoderLogs> = { loss: 0.1 }; // every field a number
  * ```
+ * @group Training
  */
 export type NumericLogs<L> = { readonly [K in keyof L]: number };
 
@@ -59,6 +61,7 @@ export type NumericLogs<L> = { readonly [K in keyof L]: number };
  * const history = await new Trainer(linear).fit(images, { batchSize: 32, epochs: 1 });
  * console.log(history.steps.map((logs) => logs.loss)); // typed: each step's logs are { loss: number }
  * ```
+ * @group Training
  */
 export interface Trainable<B, L extends NumericLogs<L> = StepLogs> {
   /**

@@ -22,6 +22,7 @@ import type { NumericLogs, StepLogs, Trainable } from './trainable';
  * ```ts
  * await trainer.fit(images, { batchSize: 64, yieldEvery: 50 }); // repaint at least every 50 ms
  * ```
+ * @group Training
  */
 export type YieldEvery = number | 'auto' | 'never';
 
@@ -33,6 +34,7 @@ export type YieldEvery = number | 'auto' | 'never';
  * const progress: TrainerCallbacks = { onStepEnd: (step) => void (step % 100 === 0 && console.log(step)) };
  * const trainer = new Trainer(gan, { callbacks: progress, yieldEvery: 'never' });
  * ```
+ * @group Training
  */
 export interface TrainerOptions<L extends NumericLogs<L> = StepLogs> {
   /** Callbacks of every run; those given to `fit` are called after these. */
@@ -56,6 +58,7 @@ const TRAINER_OPTIONS = ['callbacks', 'yieldEvery'] as const;
  * const controller = new AbortController();
  * await trainer.fit(images, { batchSize: 64, epochs: 20, steps: 5000, seed: 7, signal: controller.signal });
  * ```
+ * @group Training
  */
 export interface FitOptions<L extends NumericLogs<L> = StepLogs> {
   /**
@@ -151,6 +154,7 @@ let training: WeakSet<object> | undefined;
  * const history = await trainer.fit(images, { batchSize: 64, epochs: 5, seed: 1 });
  * console.log(history.epochs.map((logs) => logs.generatorLoss));
  * ```
+ * @group Training
  */
 export class Trainer<B = tf.Tensor, L extends NumericLogs<L> = StepLogs> {
   private readonly model: Trainable<B, L>;

@@ -60,6 +60,7 @@ let uninstall: (() => void) | undefined;
  * await tf.setBackend('wasm');
  * installWasmTrainingKernels();
  * ```
+ * @group Backends
  */
 export function installWasmTrainingKernels(): () => void {
   if (uninstall === undefined) {
@@ -88,6 +89,7 @@ export function installWasmTrainingKernels(): () => void {
  * // ... train ...
  * uninstallWasmTrainingKernels();
  * ```
+ * @group Backends
  */
 export function uninstallWasmTrainingKernels(): void {
   uninstall?.();
@@ -101,6 +103,7 @@ export function uninstallWasmTrainingKernels(): void {
  * ```ts
  * if (!wasmTrainingKernelsInstalled()) installWasmTrainingKernels();
  * ```
+ * @group Backends
  */
 export function wasmTrainingKernelsInstalled(): boolean {
   return uninstall !== undefined;

@@ -18,6 +18,7 @@ export type { NonFinitePolicy };
  * // A linear output has no range to infer: say which one the data has.
  * const gan = new GAN({ dataRange: [-1, 1] }, { generator: mlpGenerator({ outputActivation: 'linear' }) });
  * ```
+ * @group Models
  */
 export type DataRange = readonly [min: number, max: number] | 'any';
 
@@ -30,6 +31,7 @@ export type DataRange = readonly [min: number, max: number] | 'any';
  * const updates: GANUpdates = { discriminator: 5, generator: 1 };
  * const gan = new GAN({ objective: wassersteinGp(), updates }); // give the Trainer batches of 5 × 64
  * ```
+ * @group Models
  */
 export interface GANUpdates {
   /** @defaultValue `1` */
@@ -46,6 +48,7 @@ export interface GANUpdates {
  * const config: GANConfig = { seed: 1, latentDim: 64, objective: hinge(), ema: { decay: 0.999 } };
  * const gan = new GAN(config);
  * ```
+ * @group Models
  */
 export interface GANConfig {
   /**
@@ -134,6 +137,7 @@ export interface GANConfig {
  * const smooth = gan.sample(64); // from the averaged weights
  * const raw = gan.sample(64, { ema: false }); // from the trained weights
  * ```
+ * @group Models
  */
 export interface EMAOptions {
   /** Weight of the old average at each step, in (0, 1): 0.999 averages over about the last 1,000 steps. */
@@ -148,6 +152,7 @@ export interface EMAOptions {
  * const networks: GANNetworks = { generator: dcganGenerator({ seed: 1 }), discriminator: dcganDiscriminator({ seed: 2 }) };
  * const gan = new GAN({ seed: 1 }, networks);
  * ```
+ * @group Models
  */
 export interface GANNetworks {
   /** Maps z `[batch, latentDim]` to examples `[batch, ...dataShape]`. */

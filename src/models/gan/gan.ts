@@ -64,6 +64,7 @@ import { inConfigTerms } from '../../internal/argument-error';
  * const logs: GANStepLogs = await gan.trainStep(realBatch);
  * console.log(logs.discriminatorLoss, logs.generatorLoss, logs.realScore, logs.fakeScore);
  * ```
+ * @group Models
  */
 export type GANStepLogs = {
   /** Discriminator loss of the step's last discriminator update. */
@@ -86,6 +87,7 @@ export type GANStepLogs = {
  * const options: GANSampleOptions = { seed: 7, ema: false };
  * const digits = gan.sample(16, options); // the same 16 digits for seed 7
  * ```
+ * @group Models
  */
 export interface GANSampleOptions extends GANGenerateOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the GAN's own stream is used. */
@@ -101,6 +103,7 @@ export interface GANSampleOptions extends GANGenerateOptions {
  * const images = gan.generate(z, { ema: false }); // the trained weights, not their average
  * const threes = gan.generate(z, { labels: new Array(16).fill(3) }); // a conditional GAN: one class per row of z
  * ```
+ * @group Models
  */
 export interface GANGenerateOptions {
   /**
@@ -143,6 +146,7 @@ const DEFAULT_NETWORK_FIELDS: Readonly<Record<string, string>> = {
  * const digits = gan.sample(16, { seed: 7 }); // [16, 784]
  * gan.dispose();
  * ```
+ * @group Models
  */
 export class GAN implements Trainable<GANBatch, GANStepLogs> {
   /**

@@ -19,6 +19,7 @@ import type { GANObjective } from './objective';
  * const batch: LabelledBatch = { x: images, labels: tf.tensor1d([3, 1, 4], 'int32') }; // x [3, 784]
  * await gan.trainStep(batch);
  * ```
+ * @group Models
  */
 export interface LabelledBatch {
   /** Real examples `[batch, ...dataShape]`, float32, in the generator's output range. */
@@ -36,6 +37,7 @@ export interface LabelledBatch {
  * const unconditional: GANBatch = images;
  * const conditional: GANBatch = { x: images, labels: tf.zeros([images.shape[0]], 'int32') };
  * ```
+ * @group Models
  */
 export type GANBatch = tf.Tensor | LabelledBatch;
 

@@ -29,6 +29,7 @@ import { clipWeights, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } f
  *     tf.mean(tf.softplus(tf.sub(fakeLogits, tf.mean(realLogits)))),
  *   ) as tf.Scalar;
  * ```
+ * @group Models
  */
 export interface AdversarialTerms {
   /** The real examples of this update, `[batch, ...dataShape]`. */
@@ -74,6 +75,7 @@ export interface AdversarialTerms {
  * const output: DiscriminatorOutput = 'critic';
  * const objective = logitObjective(wassersteinGeneratorLoss, wassersteinDiscriminatorLoss, output);
  * ```
+ * @group Models
  */
 export type DiscriminatorOutput = 'logits' | 'probabilities' | 'critic';
 
@@ -90,6 +92,7 @@ export type DiscriminatorOutput = 'logits' | 'probabilities' | 'critic';
  *   objective: logitObjective(nonSaturatingGeneratorLoss, (r, f) => minimaxDiscriminatorLoss(r, f, { labelSmoothing: 0.1 })),
  * });
  * ```
+ * @group Models
  */
 export interface GANObjective {
   /** The discriminator's (critic's) loss, a scalar to minimise. */
@@ -134,6 +137,7 @@ export interface GANObjective {
  * ```ts
  * const article = logitObjective(nonSaturatingGeneratorLoss, minimaxDiscriminatorLoss); // the default
  * ```
+ * @group Models
  */
 export function logitObjective(
   generatorLoss: GeneratorLossFn,
@@ -157,6 +161,7 @@ export function logitObjective(
  * ```ts
  * const gan = new GAN({ objective: nonSaturating() });
  * ```
+ * @group Models
  */
 export function nonSaturating(): GANObjective {
   return logitObjective(
@@ -174,6 +179,7 @@ export function nonSaturating(): GANObjective {
  * ```ts
  * const gan = new GAN({ objective: minimax() });
  * ```
+ * @group Models
  */
 export function minimax(): GANObjective {
   return logitObjective(
@@ -190,6 +196,7 @@ export function minimax(): GANObjective {
  * const options: WassersteinOptions = { clip: 0.01 };
  * const gan = new GAN({ objective: wasserstein(options), updates: { discriminator: 5 } });
  * ```
+ * @group Models
  */
 export interface WassersteinOptions {
   /** Clip every critic weight to [−clip, clip] after each critic update (Arjovsky et al. use 0.01). Omitted, no clipping. */
@@ -208,6 +215,7 @@ export interface WassersteinOptions {
  * ```ts
  * const gan = new GAN({ objective: wasserstein({ clip: 0.01 }), updates: { discriminator: 5, generator: 1 } });
  * ```
+ * @group Models
  */
 export function wasserstein(options: WassersteinOptions = {}): GANObjective {
   assertOptions(options, ['clip'], 'options', 'WassersteinOptions');
@@ -231,6 +239,7 @@ export function wasserstein(options: WassersteinOptions = {}): GANObjective {
  * const options: WassersteinGpOptions = { lambda: 10 };
  * const objective = wassersteinGp(options);
  * ```
+ * @group Models
  */
 export interface WassersteinGpOptions {
   /**
@@ -254,6 +263,7 @@ export interface WassersteinGpOptions {
  * ```ts
  * const gan = new GAN({ objective: wassersteinGp({ lambda: 10 }), updates: { discriminator: 5, generator: 1 } });
  * ```
+ * @group Models
  */
 export function wassersteinGp(options: WassersteinGpOptions = {}): GANObjective {
   assertOptions(options, ['lambda'], 'options', 'WassersteinGpOptions');
@@ -281,6 +291,7 @@ export function wassersteinGp(options: WassersteinGpOptions = {}): GANObjective 
  * ```ts
  * const gan = new GAN({ objective: hinge() });
  * ```
+ * @group Models
  */
 export function hinge(): GANObjective {
   return {
@@ -301,6 +312,7 @@ export function hinge(): GANObjective {
  * ```ts
  * const gan = new GAN({ objective: leastSquares() });
  * ```
+ * @group Models
  */
 export function leastSquares(): GANObjective {
   return {
@@ -318,6 +330,7 @@ export function leastSquares(): GANObjective {
  * const options: R1Options = { gamma: 1 };
  * const objective = nonSaturatingR1(options);
  * ```
+ * @group Models
  */
 export interface R1Options {
   /**
@@ -339,6 +352,7 @@ export interface R1Options {
  * ```ts
  * const gan = new GAN({ objective: nonSaturatingR1({ gamma: 1 }) });
  * ```
+ * @group Models
  */
 export function nonSaturatingR1(options: R1Options = {}): GANObjective {
   assertOptions(options, ['gamma'], 'options', 'R1Options');
@@ -361,6 +375,7 @@ export function nonSaturatingR1(options: R1Options = {}): GANObjective {
  * ```ts
  * const objective = acgan({ adversarial: hinge(), weight: 0.5 });
  * ```
+ * @group Models
  */
 export interface AcganOptions {
   /**
@@ -396,6 +411,7 @@ export interface AcganOptions {
  *   },
  * );
  * ```
+ * @group Models
  */
 export function acgan(options: AcganOptions = {}): GANObjective {
   assertOptions(options, ['adversarial', 'weight'], 'options', 'AcganOptions');

@@ -14,6 +14,7 @@ import type { TensorState } from '../../internal/tensor-state';
  * const again = new GAN({ seed: 1 });
  * again.setState(decodeState<GANState>(encodeState(state)));
  * ```
+ * @group Models
  */
 export interface GANState {
   /** What kind of state this is; `GAN.setState` refuses any other. */

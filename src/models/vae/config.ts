@@ -17,6 +17,7 @@ import { assertOptimizer, resolveNonFinite, type NonFinitePolicy } from '../gan/
  * ```ts
  * const vae = new VAE({ likelihood: { kind: 'gaussian', variance: 'learned' } });
  * ```
+ * @group Models
  */
 export interface GaussianLikelihood {
   /** Selects the Gaussian likelihood. */
@@ -37,6 +38,7 @@ export interface GaussianLikelihood {
  * const likelihood: VAELikelihood = { kind: 'gaussian', variance: 0.1 }; // or 'bernoulli', 'gaussian'
  * const vae = new VAE({ likelihood });
  * ```
+ * @group Models
  */
 export type VAELikelihood = 'bernoulli' | 'gaussian' | GaussianLikelihood;
 
@@ -47,6 +49,7 @@ export type VAELikelihood = 'bernoulli' | 'gaussian' | GaussianLikelihood;
  * ```ts
  * const vae = new VAE({ beta: 4, betaWarmup: { steps: 5000 } }); // β rises from 0 to 4 over 5000 steps
  * ```
+ * @group Models
  */
 export interface BetaWarmup {
   /** Number of {@link VAE.trainStep} calls over which β rises linearly from 0; step `t` uses β·min(1, t / steps). */
@@ -60,6 +63,7 @@ export interface BetaWarmup {
  * ```ts
  * const vae = new VAE({ latentDim: 2, beta: 1, betaWarmup: { steps: 2000 }, seed: 1 });
  * ```
+ * @group Models
  */
 export interface VAEConfig {
   /**
@@ -118,6 +122,7 @@ export interface VAEConfig {
  * ```ts
  * const vae = new VAE({ dataShape: [28, 28, 1] }, { encoder: convEncoder({ seed: 1 }), decoder: convDecoder({ seed: 2 }) });
  * ```
+ * @group Models
  */
 export interface VAENetworks {
   /**
@@ -225,6 +230,7 @@ export function resolveVaeConfig(config: VAEConfig): ResolvedVAEConfig {
  * ```ts
  * const { loss, reconstruction, kl, beta }: VAEStepLogs = await vae.trainStep(batch);
  * ```
+ * @group Models
  */
 export type VAEStepLogs = {
   /** The minimised objective, reconstruction + β·kl; with β = 1 the −ELBO of this step's z. */
@@ -246,6 +252,7 @@ export type VAEStepLogs = {
  * ```ts
  * const { negativeElbo, reconstruction, kl }: VAEEvaluation = await vae.evaluate(testImages, { seed: 0 });
  * ```
+ * @group Models
  */
 export interface VAEEvaluation {
   /** reconstruction + kl, an upper bound on −log p(x) in expectation over z. */
@@ -267,6 +274,7 @@ export interface VAEEvaluation {
  * const codes = await encoding.mean.array(); // [batch, latentDim]
  * tf.dispose(encoding);
  * ```
+ * @group Models
  */
 export type VAEEncoding = {
   /** Mean of q(z|x). */
@@ -284,6 +292,7 @@ export type VAEEncoding = {
  * const pixels = await decoding.mean.data(); // E[x|z]
  * tf.dispose(decoding);
  * ```
+ * @group Models
  */
 export type VAEDecoding = {
   /** The decoder's raw output: the Bernoulli logits, or the Gaussian mean. */
@@ -301,6 +310,7 @@ export type VAEDecoding = {
  * const { reconstruction, z } = output;
  * tf.dispose(output);
  * ```
+ * @group Models
  */
 export type VAEOutput = {
   /** E[x|z], `[batch, ...dataShape]` (probabilities for the Bernoulli likelihood). */
@@ -320,6 +330,7 @@ export type VAEOutput = {
  * ```ts
  * const samples = vae.sample(64, { seed: 1, temperature: 0.8 });
  * ```
+ * @group Models
  */
 export interface VAESampleOptions {
   /** Seed of z; the same seed gives the same samples from the same weights. Omitted, the VAE's own stream is used. */
@@ -338,6 +349,7 @@ export interface VAESampleOptions {
  * ```ts
  * const output = vae.reconstruct(batch, { sample: true, seed: 3 }); // decodes a draw of q(z|x), not its mean
  * ```
+ * @group Models
  */
 export interface ReconstructOptions {
   /**
@@ -357,6 +369,7 @@ export interface ReconstructOptions {
  * const [a, b] = [tf.slice(testImages, [0, 0], [1, -1]), tf.slice(testImages, [1, 0], [1, -1])];
  * const path = vae.interpolate(a, b, 8, { method: 'spherical' });
  * ```
+ * @group Models
  */
 export interface InterpolateOptions {
   /**
@@ -373,6 +386,7 @@ export interface InterpolateOptions {
  * ```ts
  * const { negativeElbo } = await vae.evaluate(testImages, { seed: 42 }); // the same seed, the same z draws
  * ```
+ * @group Models
  */
 export interface EvaluateOptions {
   /** Seed of the z samples; omitted, the VAE's own stream is used. */
@@ -387,6 +401,7 @@ export interface EvaluateOptions {
  * const controller = new AbortController();
  * const bound = await vae.importanceWeightedBound(testImages, 500, { chunkSize: 50, signal: controller.signal });
  * ```
+ * @group Models
  */
 export interface ImportanceWeightedOptions extends EvaluateOptions {
   /**

@@ -81,6 +81,7 @@ const VAE_STATE_FORMAT = 'tfjs-generative/vae';
  * const bytes = encodeState(await vae.getState());
  * vae.setState(decodeState<VAEState>(bytes));
  * ```
+ * @group Models
  */
 export interface VAEState {
   /** What kind of state this is; {@link VAE.setState} refuses any other. */
@@ -131,6 +132,7 @@ const DEFAULT_NETWORK_FIELDS: Readonly<Record<string, string>> = {
  * const digits = vae.sample(16, { seed: 7 }); // [16, 784] pixel probabilities
  * vae.dispose();
  * ```
+ * @group Models
  */
 export class VAE implements Trainable<tf.Tensor, VAEStepLogs> {
   /** The encoder, `[batch, ...dataShape]` → `[mean, logVar]`, each `[batch, latentDim]`. */
