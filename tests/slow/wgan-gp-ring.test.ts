@@ -26,7 +26,16 @@ it(`WGAN-GP with ${CRITIC} critic updates per step learns the 8-Gaussian ring ($
       discriminatorOptimizer: adam(),
     },
     {
-      generator: mlpGenerator({ latentDim: 8, hiddenUnits: [64, 64], outputShape: [2], outputActivation: 'linear', seed: SEED }),
+      // A plain ReLU generator (the factory's default adds batch norm).
+      generator: mlpGenerator({
+        latentDim: 8,
+        hiddenUnits: [64, 64],
+        outputShape: [2],
+        outputActivation: 'linear',
+        activation: 'relu',
+        batchNorm: false,
+        seed: SEED,
+      }),
       discriminator: mlpDiscriminator({
         inputShape: [2],
         hiddenUnits: [64, 64],
