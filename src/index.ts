@@ -1,20 +1,20 @@
 /**
  * tfjs-generative: typed GANs and VAEs for TensorFlow.js.
  *
- * - **Losses**: GAN losses from logits in stable form, and their clipped probability-input variants.
- * - **VAE losses**: the closed-form Gaussian KL, Bernoulli and Gaussian reconstruction terms, and the negative ELBO.
- * - **Models**: {@link GAN} and {@link VAE}.
- * - **Architectures**: MLP generator and discriminator factories and the measured recipes; MLP and convolutional VAE
- *   encoder and decoder factories.
+ * - **Losses**: GAN losses from logits in stable form and their clipped probability-input variants, gradient
+ *   penalties, and the VAE's closed-form Gaussian KL, reconstruction terms and negative ELBO.
+ * - **Models**: {@link GAN} and {@link VAE}, their configs, the GAN objectives and their states.
+ * - **Architectures**: MLP and DCGAN generator and discriminator factories with the measured recipes, MLP and
+ *   convolutional VAE encoders and decoders, and the library's custom layers.
  * - **Training**: the {@link Trainer} and its {@link Trainable} contract.
- * - **Images**: {@link imageGrid}, a batch of images as one picture.
- * - **Backends**: {@link probeBackend}, what the active backend can do for training, and
- *   {@link assertKernelsAvailable}, a clear error where it lacks a kernel a network needs.
- * - **State**: {@link encodeState}/{@link decodeState} and the IO-handler forms, to checkpoint a model's
- *   `getState()` with the Trainer's position anywhere, and {@link exportNetwork} for plain tfjs-layers.
  * - **Metrics**: {@link frechetDistance} (with {@link featureStatistics}), {@link kernelDistance}, {@link precisionRecall}
  *   and {@link classCoverage}: sample-quality measures on features or class probabilities the caller supplies.
- * - **Errors**: typed errors that name the argument, the expected and the received value.
+ * - **Backends**: {@link probeBackend}, what the active backend can do for training, and
+ *   {@link assertKernelsAvailable}, a clear error where it lacks a kernel a network needs; the wasm training kernels
+ *   come from the `tfjs-generative/wasm` entry point.
+ * - **Utilities**: typed errors that name the argument, the expected and the received value; {@link encodeState} /
+ *   {@link decodeState} and the IO-handler forms, to checkpoint a model with the Trainer's position, and
+ *   {@link exportNetwork} for plain tfjs-layers; {@link imageGrid}; {@link SeedStream}.
  *
  * The library imports only `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers`; import a backend yourself.
  * @module

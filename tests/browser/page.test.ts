@@ -52,7 +52,7 @@ if (!available) {
     }
   });
 } else {
-  describe('live training page in Chromium (vite build + vite preview)', { timeout: 90_000 }, () => {
+  describe('live training page in Chromium (vite build + vite preview)', { timeout: 180_000 }, () => {
     let server: PreviewServer;
     let context: BrowserContext;
     let page: Page;
@@ -88,7 +88,7 @@ if (!available) {
     });
 
     const hooks = () => page.evaluate(() => ({ ...window.__tfjsGenerative, capabilities: null }));
-    const waitFor = (predicate: string, timeout = 60_000) => page.waitForFunction(predicate, null, { timeout, polling: 100 });
+    const waitFor = (predicate: string, timeout = 120_000) => page.waitForFunction(predicate, null, { timeout, polling: 100 });
     const ready = (backend: string) =>
       waitFor(`window.__tfjsGenerative?.error != null || (window.__tfjsGenerative?.ready && window.__tfjsGenerative.backend === '${backend}')`);
     /** The red channel of a canvas: enough to tell blank from drawn, and one drawing from the next. */
