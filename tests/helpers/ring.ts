@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { GAN } from '../../src';
+import { mlpGenerator, type GAN } from '../../src';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { mulberry32 } from '../../examples/lib/prng';
 
 // The classic mode-collapse benchmark: 8 Gaussians (σ = 0.02) on a circle of radius 2. A collapsed GAN puts its
@@ -7,6 +8,19 @@ import { mulberry32 } from '../../examples/lib/prng';
 const MODES = Array.from({ length: 8 }, (_, k) => [2 * Math.cos((k * Math.PI) / 4), 2 * Math.sin((k * Math.PI) / 4)]);
 const STD = 0.02;
 const NEAR = 0.2;
+
+/** The ring tests' generator: z of 8 → 64 → 64 → a point, plain ReLU (the factory's default adds batch norm). */
+export function ringGenerator(seed: number): tfl.LayersModel {
+  return mlpGenerator({
+    latentDim: 8,
+    hiddenUnits: [64, 64],
+    outputShape: [2],
+    outputActivation: 'linear',
+    activation: 'relu',
+    batchNorm: false,
+    seed,
+  });
+}
 
 export function* ringBatches(batchSize: number, seed: number): Generator<tf.Tensor2D> {
   const rand = mulberry32(seed);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { GAN, Trainer, mlpDiscriminator, mlpGenerator } from '../../src';
-import { modeCoverage, ringBatches } from '../helpers/ring';
+import { GAN, Trainer, mlpDiscriminator } from '../../src';
+import { modeCoverage, ringBatches, ringGenerator } from '../helpers/ring';
 
 // Measured with this setup on wasm, modes covered / fraction of samples within 0.2 of a mode:
 //   seed 1: 600 steps 0 / 0.05, 800 steps 2 / 0.11, 1,000 steps 8 / 0.52, 1,200 steps 8 / 0.70 (2,000: 8 / 0.85)
@@ -19,15 +19,7 @@ it(`a GAN learns the 8-Gaussian ring: >= 6 modes covered, most samples near a mo
     { seed: SEED, generatorOptimizer: adam(), discriminatorOptimizer: adam() },
     {
       // Plain ReLU networks, without batch norm or dropout (the factories' defaults add them).
-      generator: mlpGenerator({
-        latentDim: 8,
-        hiddenUnits: [64, 64],
-        outputShape: [2],
-        outputActivation: 'linear',
-        activation: 'relu',
-        batchNorm: false,
-        seed: SEED,
-      }),
+      generator: ringGenerator(SEED),
       discriminator: mlpDiscriminator({
         inputShape: [2],
         hiddenUnits: [64, 64],

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { GAN, Trainer, mlpDiscriminator, mlpGenerator, wassersteinGp } from '../../src';
-import { modeCoverage, ringBatches } from '../helpers/ring';
+import { GAN, Trainer, mlpDiscriminator, wassersteinGp } from '../../src';
+import { modeCoverage, ringBatches, ringGenerator } from '../helpers/ring';
 
 // WGAN-GP on the 8-Gaussian ring (Gulrajani et al.'s toy set, λ = 0.1 as in their toy code): five critic updates per
 // generator update, each on its own fifth of the batch, the penalty differentiating the critic twice through
@@ -26,16 +26,7 @@ it(`WGAN-GP with ${CRITIC} critic updates per step learns the 8-Gaussian ring ($
       discriminatorOptimizer: adam(),
     },
     {
-      // A plain ReLU generator (the factory's default adds batch norm).
-      generator: mlpGenerator({
-        latentDim: 8,
-        hiddenUnits: [64, 64],
-        outputShape: [2],
-        outputActivation: 'linear',
-        activation: 'relu',
-        batchNorm: false,
-        seed: SEED,
-      }),
+      generator: ringGenerator(SEED),
       discriminator: mlpDiscriminator({
         inputShape: [2],
         hiddenUnits: [64, 64],
