@@ -169,9 +169,11 @@ const GENERATOR_KEYS = [
 ];
 const DISCRIMINATOR_KEYS = [...MLP_KEYS, 'inputShape', 'dropout', 'embeddingDim', ...CONDITIONAL_DISCRIMINATOR_KEYS];
 
-// The factories' defaults are the recommended recipe, so that `mlpGenerator()` is the network `new GAN()` builds.
-const RECOMMENDED_GENERATOR_UNITS = [256, 512];
-const RECOMMENDED_DISCRIMINATOR_UNITS = [512, 256];
+// The factories' defaults, so that `mlpGenerator()` is the network `new GAN()` builds: one copy of the values.
+const RECOMMENDED = {
+  generator: { hiddenUnits: [256, 512], activation: 'leakyRelu', batchNorm: true },
+  discriminator: { hiddenUnits: [512, 256], activation: 'leakyRelu', dropout: 0.3 },
+} as const satisfies MlpGanRecipe;
 
 /**
  * Measured MLP GAN recipes for 28×28 data (see the README's recipe table): `article` reproduces the article's
@@ -191,10 +193,7 @@ export const MLP_GAN_RECIPES: Readonly<Record<MlpGanRecipeName, MlpGanRecipe>> =
     generator: { hiddenUnits: [128, 128], activation: 'relu', batchNorm: false },
     discriminator: { hiddenUnits: [128], activation: 'relu', dropout: 0 },
   },
-  recommended: {
-    generator: { hiddenUnits: [...RECOMMENDED_GENERATOR_UNITS], activation: 'leakyRelu', batchNorm: true },
-    discriminator: { hiddenUnits: [...RECOMMENDED_DISCRIMINATOR_UNITS], activation: 'leakyRelu', dropout: 0.3 },
-  },
+  recommended: RECOMMENDED,
 });
 
 function deepFreeze<T>(value: T): T {
@@ -205,9 +204,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function checkHidden(options: MlpOptions, fallback: readonly number[]): readonly number[] {
-  checkActivation(orDefault(options.activation, 'leakyRelu'), 'options.activation');
-  return checkSizes(orDefault(options.hiddenUnits, fallback), 'options.hiddenUnits');
+function checkHidden(
+  options: MlpOptions,
+  defaults: Required<Pick<MlpOptions, 'hiddenUnits' | 'activation'>>,
+): { hidden: readonly number[]; activation: HiddenActivation } {
+  const activation = checkActivation(orDefault(options.activation, defaults.activation), 'options.activation');
+  return {
+    hidden: checkSizes(orDefault(options.hiddenUnits, defaults.hiddenUnits), 'options.hiddenUnits'),
+    activation,
+  };
 }
 
 /** The hidden layers' sizes as factors, each named `options.hiddenUnits[i]`. */
@@ -238,14 +243,14 @@ function hiddenFactors(hidden: readonly number[]): SizeFactor[][] {
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, GENERATOR_KEYS, 'MlpGeneratorOptions');
   checkBoolean(options.batchNorm, 'options.batchNorm');
-  const batchNorm = orDefault(options.batchNorm, true);
+  const batchNorm = orDefault(options.batchNorm, RECOMMENDED.generator.batchNorm);
   const output = orDefault(options.outputActivation, 'tanh');
   if (output !== 'tanh' && output !== 'sigmoid' && output !== 'linear') {
     throw new ConfigError('options.outputActivation', "'tanh', 'sigmoid' or 'linear'", describe(output));
   }
   const latentDim = orDefault(options.latentDim, 100);
   assertPositiveInteger(latentDim, 'options.latentDim');
-  const hidden = checkHidden(options, RECOMMENDED_GENERATOR_UNITS);
+  const { hidden, activation } = checkHidden(options, RECOMMENDED.generator);
   const outputShape = orDefault(options.outputShape, [784]);
   checkShape(outputShape, 'options.outputShape');
   assertDenseChain([
@@ -253,7 +258,6 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
     ...hiddenFactors(hidden),
     shapeFactors(outputShape, 'options.outputShape'),
   ]);
-  const activation = orDefault(options.activation, 'leakyRelu');
   const conditional = checkConditioning(options, false);
   if (conditional.classes !== undefined) {
     const width = conditional.conditioning === 'embedding' ? conditional.embeddingDim : conditional.classes;
@@ -304,13 +308,12 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tfl.LayersModel
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tfl.LayersModel {
   checkFactoryOptions(options, DISCRIMINATOR_KEYS, 'MlpDiscriminatorOptions');
-  const hidden = checkHidden(options, RECOMMENDED_DISCRIMINATOR_UNITS);
+  const { hidden, activation } = checkHidden(options, RECOMMENDED.discriminator);
   const inputShape = orDefault(options.inputShape, [784]);
   checkShape(inputShape, 'options.inputShape');
-  const rate = orDefault(options.dropout, 0.3);
+  const rate = orDefault(options.dropout, RECOMMENDED.discriminator.dropout);
   assertNumberInRange(rate, 'options.dropout', 0, 0.99);
   assertDenseChain([shapeFactors(inputShape, 'options.inputShape'), ...hiddenFactors(hidden), []]);
-  const activation = orDefault(options.activation, 'leakyRelu');
   const conditional = checkConditioning(options, true);
   if (conditional.classes !== undefined) {
     const width = conditional.conditioning === 'embedding' ? conditional.embeddingDim : conditional.classes;

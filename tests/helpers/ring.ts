@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mlpGenerator, type GAN } from '../../src';
+import { mlpDiscriminator, mlpGenerator, type GAN, type HiddenActivation } from '../../src';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { mulberry32 } from '../../examples/lib/prng';
 
@@ -20,6 +20,11 @@ export function ringGenerator(seed: number): tfl.LayersModel {
     batchNorm: false,
     seed,
   });
+}
+
+/** The ring tests' discriminator: a point → 64 → 64 → a logit, without dropout. */
+export function ringDiscriminator(seed: number, activation: HiddenActivation): tfl.LayersModel {
+  return mlpDiscriminator({ inputShape: [2], hiddenUnits: [64, 64], activation, dropout: 0, seed });
 }
 
 export function* ringBatches(batchSize: number, seed: number): Generator<tf.Tensor2D> {

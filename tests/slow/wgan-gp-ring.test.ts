@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { GAN, Trainer, mlpDiscriminator, wassersteinGp } from '../../src';
-import { modeCoverage, ringBatches, ringGenerator } from '../helpers/ring';
+import { GAN, Trainer, wassersteinGp } from '../../src';
+import { modeCoverage, ringBatches, ringDiscriminator, ringGenerator } from '../helpers/ring';
 
 // WGAN-GP on the 8-Gaussian ring (Gulrajani et al.'s toy set, λ = 0.1 as in their toy code): five critic updates per
 // generator update, each on its own fifth of the batch, the penalty differentiating the critic twice through
@@ -27,13 +27,7 @@ it(`WGAN-GP with ${CRITIC} critic updates per step learns the 8-Gaussian ring ($
     },
     {
       generator: ringGenerator(SEED),
-      discriminator: mlpDiscriminator({
-        inputShape: [2],
-        hiddenUnits: [64, 64],
-        activation: 'safeLeakyRelu',
-        dropout: 0,
-        seed: SEED + 1,
-      }),
+      discriminator: ringDiscriminator(SEED + 1, 'safeLeakyRelu'),
     },
   );
   const before = await modeCoverage(gan, 1000);
